@@ -1,0 +1,24 @@
+package io.latentdecode.udf.contract;
+
+import java.util.Locale;
+
+/**
+ * Why a row was quarantined instead of decoded. The kind is what the run report counts and what
+ * {@code _errors/*.arrow} records in its {@code error_kind} column.
+ */
+public enum ErrorKind {
+  /** The latent's bytes cannot be a tensor: truncated, wrong length, bad shape or header. */
+  INVALID_LATENT,
+  /** A dtype the job does not decode (only float32, float16, bfloat16). */
+  UNSUPPORTED_DTYPE,
+  /** NaN or Inf among the latent's values. */
+  NON_FINITE_LATENT,
+  /** The decoder refused the latent at forward time (e.g. a channel count it was not built for). */
+  MODEL_REJECTED,
+  /** The decoded pixels could not be encoded into the requested image format. */
+  ENCODE_FAILED;
+
+  public String text() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

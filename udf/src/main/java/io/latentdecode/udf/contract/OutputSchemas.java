@@ -1,0 +1,90 @@
+package io.latentdecode.udf.contract;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.spark.sql.util.ArrowUtils;
+
+/**
+ * The Arrow schemas of the output contract. Images: {@code id}, {@code image}, {@code format},
+ * {@code width}, {@code height}, then the carried-through input columns. Errors: {@code id},
+ * {@code error_kind}, {@code message}. Both carry the run id, the model digest and the decode settings as
+ * schema metadata.
+ */
+public final class OutputSchemas {
+  public static final String ID = "id";
+  public static final String IMAGE = "image";
+  public static final String FORMAT = "format";
+  public static final String WIDTH = "width";
+  public static final String HEIGHT = "height";
+  public static final String ERROR_KIND = "error_kind";
+  public static final String MESSAGE = "message";
+  public static final List<String> IMAGE_COLUMNS = List.of(ID, IMAGE, FORMAT, WIDTH, HEIGHT);
+
+  public static final String META_RUN_ID = "latentdecode.run_id";
+  public static final String META_MODEL_SHA256 = "latentdecode.model_sha256";
+  public static final String META_MODEL_URI = "latentdecode.model_uri";
+  public static final String META_SETTINGS = "latentdecode.decode_settings";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private OutputSchemas() {}
+
+  public static Schema images(TaskPlan plan) {
+    List<Field> fields = new ArrayList<>();
+    fields.add(notNull(ID, ArrowType.Utf8.INSTANCE));
+    fields.add(notNull(IMAGE, ArrowType.Binary.INSTANCE));
+    fields.add(notNull(FORMAT, ArrowType.Utf8.INSTANCE));
+    fields.add(notNull(WIDTH, new ArrowType.Int(32, true)));
+    fields.add(notNull(HEIGHT, new ArrowType.Int(32, true)));
+    if (!plan.carriedColumns().isEmpty()) {
+      fields.addAll(ArrowUtils.toArrowSchema(plan.carriedColumns(), plan.sessionTimeZone(), true, false).getFields());
+    }
+    return new Schema(fields, metadata(plan));
+  }
+
+  public static Schema errors(TaskPlan plan) {
+    return new Schema(
+        List.of(
+            notNull(ID, ArrowType.Utf8.INSTANCE),
+            notNull(ERROR_KIND, ArrowType.Utf8.INSTANCE),
+            notNull(MESSAGE, ArrowType.Utf8.INSTANCE)),
+        metadata(plan));
+  }
+
+  /** The decode settings as the JSON object stored in schema metadata and the run report. */
+  public static Map<String, Object> settingsJson(DecodeSettings s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("scaling_factor", s.scalingFactor());
+    m.put("shift_factor", s.shiftFactor());
+    m.put("output_range", s.outputRange().text());
+    m.put("image_format", s.imageFormat().text());
+    m.put("batch_size", s.batchSize());
+    m.put("device", s.device().text());
+    return m;
+  }
+
+  private static Map<String, String> metadata(TaskPlan plan) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(META_RUN_ID, plan.runId());
+    m.put(META_MODEL_SHA256, plan.model().sha256());
+    m.put(META_MODEL_URI, plan.model().uri());
+    try {
+      m.put(META_SETTINGS, JSON.writeValueAsString(settingsJson(plan.settings())));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return m;
+  }
+
+  private static Field notNull(String name, ArrowType type) {
+    return new Field(name, FieldType.notNullable(type), null);
+  }
+}

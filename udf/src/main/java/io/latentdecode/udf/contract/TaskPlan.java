@@ -1,0 +1,51 @@
+package io.latentdecode.udf.contract;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Serializable;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Everything a task needs to decode its partition and publish its files: the driver builds it once per
+ * run; it is small and travels to every task.
+ *
+ * @param runId unique id of this run; part of every file name the run writes
+ * @param outputUri the qualified {@code --output} URI
+ * @param inputUri the qualified {@code --input} URI (npy ids are paths relative to it)
+ * @param inputKind which row layout the task receives
+ * @param model where the decoder comes from and its digest
+ * @param settings the decode settings
+ * @param carriedColumns input columns carried through unchanged into the image files
+ * @param sessionTimeZone Spark's session time zone (Arrow timestamps of carried columns)
+ * @param maxFileBytes a task starts a new image file once its current one passes this size
+ */
+public record TaskPlan(
+    String runId,
+    String outputUri,
+    String inputUri,
+    InputKind inputKind,
+    ModelRef model,
+    DecodeSettings settings,
+    StructType carriedColumns,
+    String sessionTimeZone,
+    long maxFileBytes,
+    HadoopConf hadoopConf)
+    implements Serializable {
+
+  public static final long MAX_FILE_BYTES_DEFAULT = 256L * 1024 * 1024;
+
+  public TaskPlan {
+    requireNonNull(runId, "runId is null");
+    requireNonNull(outputUri, "outputUri is null");
+    requireNonNull(inputUri, "inputUri is null");
+    requireNonNull(inputKind, "inputKind is null");
+    requireNonNull(model, "model is null");
+    requireNonNull(settings, "settings is null");
+    requireNonNull(carriedColumns, "carriedColumns is null");
+    requireNonNull(sessionTimeZone, "sessionTimeZone is null");
+    requireNonNull(hadoopConf, "hadoopConf is null");
+    if (maxFileBytes < 1) {
+      throw new IllegalArgumentException("Invalid max file size " + maxFileBytes + ": must be positive");
+    }
+  }
+}

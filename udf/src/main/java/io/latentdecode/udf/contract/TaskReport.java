@@ -1,0 +1,53 @@
+package io.latentdecode.udf.contract;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one successful task attempt tells the driver: which files it published and small counts. Never
+ * per-image data, so that the driver's memory does not grow with the number of images.
+ *
+ * @param partition the partition this task decoded
+ * @param attempt the attempt number that published
+ * @param executorId Spark's executor id ("driver" in local mode)
+ * @param jvmName the executor JVM's {@code pid@host}
+ * @param device where the decoder ran (e.g. {@code cpu()}, {@code gpu(0)})
+ * @param modelLoadsInJvm how many times this JVM has loaded a decoder so far
+ * @param imageFiles published image files, relative to the output
+ * @param errorFiles published error files, relative to the output
+ * @param images rows decoded into images
+ * @param errorsByKind quarantined rows, by {@link ErrorKind#text()}
+ * @param batches decoder forward calls
+ * @param bytesWritten bytes of Arrow files published
+ * @param nanosByStage wall time spent per stage (read, forward, encode, write)
+ * @param taskNanos the task's wall time
+ */
+public record TaskReport(
+    int partition,
+    int attempt,
+    String executorId,
+    String jvmName,
+    String device,
+    int modelLoadsInJvm,
+    List<String> imageFiles,
+    List<String> errorFiles,
+    long images,
+    Map<String, Long> errorsByKind,
+    long batches,
+    long bytesWritten,
+    Map<String, Long> nanosByStage,
+    long taskNanos)
+    implements Serializable {
+
+  public TaskReport {
+    imageFiles = List.copyOf(imageFiles);
+    errorFiles = List.copyOf(errorFiles);
+    errorsByKind = Map.copyOf(errorsByKind);
+    nanosByStage = Map.copyOf(nanosByStage);
+  }
+
+  public long errors() {
+    return errorsByKind.values().stream().mapToLong(Long::longValue).sum();
+  }
+}

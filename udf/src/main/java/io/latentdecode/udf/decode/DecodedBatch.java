@@ -1,0 +1,34 @@
+package io.latentdecode.udf.decode;
+
+import io.latentdecode.udf.latent.Latent;
+import io.latentdecode.udf.latent.LatentException;
+import java.util.List;
+
+/**
+ * The outcome of one forward pass: the latents that became images, their pixels, and the latents that
+ * were quarantined on the way (with why).
+ *
+ * @param decoded the latents decoded, in the order of their pixels
+ * @param pixels {@code decoded.size() x height x width x 3} bytes: 8-bit RGB, HWC, image after image
+ * @param height image height in pixels
+ * @param width image width in pixels
+ * @param rejected latents that could not be decoded
+ * @param forwardNanos time inside the decoder's forward
+ * @param prePostNanos time for marshalling, pre- and postprocessing
+ */
+public record DecodedBatch(
+    List<Latent> decoded,
+    byte[] pixels,
+    int height,
+    int width,
+    List<Rejected> rejected,
+    long forwardNanos,
+    long prePostNanos) {
+
+  /** A latent and why it was not decoded. */
+  public record Rejected(Latent latent, LatentException reason) {}
+
+  public int imageBytes() {
+    return height * width * 3;
+  }
+}

@@ -1,0 +1,74 @@
+package io.latentdecode.udf.model;
+
+import ai.djl.Device;
+import io.latentdecode.udf.contract.ModelRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The executor JVM's decoders: one per (model digest, device), loaded on first use by whichever task
+ * comes first while concurrent tasks wait for it, shared afterwards, closed at JVM shutdown. A static,
+ * JVM-wide cache rather than a field of a serialised closure, which would reload the model per task.
+ */
+public final class DecoderCache {
+  private static final Logger LOG = LoggerFactory.getLogger(DecoderCache.class);
+  private static final Map<Key, LoadedDecoder> DECODERS = new ConcurrentHashMap<>();
+  private static final AtomicInteger LOADS = new AtomicInteger();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(DecoderCache::closeAll, "latent-decode-decoder-cache-close"));
+  }
+
+  private record Key(String sha256, String device) {}
+
+  private DecoderCache() {}
+
+  /**
+   * The decoder for this model on this device, loading it if this JVM has not yet.
+   *
+   * @param intraOpThreads PyTorch threads per decode, applied if this load starts the engine
+   */
+  public static LoadedDecoder get(ModelRef model, Device device, Configuration conf, int intraOpThreads) {
+    return DECODERS.computeIfAbsent(
+        new Key(model.sha256(), device.toString()), key -> load(model, device, conf, intraOpThreads));
+  }
+
+  /** How many decoders this JVM has loaded since it started. */
+  public static int loadCount() {
+    return LOADS.get();
+  }
+
+  private static LoadedDecoder load(ModelRef model, Device device, Configuration conf, int intraOpThreads) {
+    EngineSetup.configure(intraOpThreads);
+    long start = System.nanoTime();
+    try {
+      Path local = ModelFetcher.localCopy(model, conf);
+      LoadedDecoder decoder =
+          new LoadedDecoder(model.sha256(), device, DecoderLoader.load(local, device), (System.nanoTime() - start) / 1_000_000);
+      int n = LOADS.incrementAndGet();
+      LOG.info(
+          "Loaded decoder {} (sha256 {}) on {} in {} ms; load #{} in this JVM",
+          model.fileName(),
+          model.sha256().substring(0, 12),
+          device,
+          decoder.loadMillis(),
+          n);
+      return decoder;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void closeAll() {
+    DECODERS.values().forEach(LoadedDecoder::close);
+    DECODERS.clear();
+  }
+}

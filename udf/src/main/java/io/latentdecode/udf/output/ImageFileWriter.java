@@ -1,0 +1,104 @@
+package io.latentdecode.udf.output;
+
+import io.latentdecode.udf.contract.OutputSchemas;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.arrow.ArrowWriter;
+
+/**
+ * A task's image rows, gathered into record batches of many images and written as rolling Arrow files.
+ * Carried-through input columns are converted by Spark's own Arrow writer, so every Spark type keeps the
+ * Arrow type Spark gives it.
+ */
+public final class ImageFileWriter implements AutoCloseable {
+  private static final int MAX_ROWS_PER_BATCH = 1024;
+  private static final long MAX_BYTES_PER_BATCH = 64L * 1024 * 1024;
+
+  private final VectorSchemaRoot root;
+  private final VarCharVector id;
+  private final VarBinaryVector image;
+  private final VarCharVector format;
+  private final IntVector width;
+  private final IntVector height;
+  private final ArrowWriter carried;
+  private final RollingArrowFiles files;
+  private int rows;
+  private long batchBytes;
+
+  public ImageFileWriter(
+      BufferAllocator allocator, Schema schema, FileSystem fs, Path attemptDir, int partition, String runId,
+      long maxFileBytes) {
+    this.root = VectorSchemaRoot.create(schema, allocator);
+    this.id = (VarCharVector) root.getVector(OutputSchemas.ID);
+    this.image = (VarBinaryVector) root.getVector(OutputSchemas.IMAGE);
+    this.format = (VarCharVector) root.getVector(OutputSchemas.FORMAT);
+    this.width = (IntVector) root.getVector(OutputSchemas.WIDTH);
+    this.height = (IntVector) root.getVector(OutputSchemas.HEIGHT);
+    List<FieldVector> carriedVectors =
+        root.getFieldVectors().subList(OutputSchemas.IMAGE_COLUMNS.size(), root.getFieldVectors().size());
+    this.carried = carriedVectors.isEmpty() ? null : ArrowWriter.create(new VectorSchemaRoot(carriedVectors));
+    this.files = new RollingArrowFiles(fs, attemptDir, "", partition, runId, root, maxFileBytes);
+  }
+
+  public void add(String imageId, byte[] imageBytes, String imageFormat, int imageWidth, int imageHeight,
+      InternalRow carriedColumns) throws IOException {
+    id.setSafe(rows, imageId.getBytes(StandardCharsets.UTF_8));
+    image.setSafe(rows, imageBytes);
+    format.setSafe(rows, imageFormat.getBytes(StandardCharsets.UTF_8));
+    width.setSafe(rows, imageWidth);
+    height.setSafe(rows, imageHeight);
+    if (carried != null) {
+      carried.write(carriedColumns);
+    }
+    rows++;
+    batchBytes += imageBytes.length;
+    if (rows >= MAX_ROWS_PER_BATCH || batchBytes >= MAX_BYTES_PER_BATCH) {
+      flush();
+    }
+  }
+
+  /** Writes what is buffered and closes the last file; returns the files to publish. */
+  public List<StagedFile> finish() throws IOException {
+    flush();
+    return files.finish();
+  }
+
+  private void flush() throws IOException {
+    if (rows == 0) {
+      return;
+    }
+    if (carried != null) {
+      carried.finish();
+    }
+    root.setRowCount(rows);
+    files.writeBatch();
+    if (carried != null) {
+      carried.reset();
+    }
+    for (FieldVector v : root.getFieldVectors()) {
+      v.reset();
+    }
+    rows = 0;
+    batchBytes = 0;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      files.close();
+    } finally {
+      root.close();
+    }
+  }
+}

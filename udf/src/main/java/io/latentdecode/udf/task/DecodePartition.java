@@ -1,0 +1,108 @@
+package io.latentdecode.udf.task;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import io.latentdecode.udf.contract.OutputSchemas;
+import io.latentdecode.udf.contract.TaskPlan;
+import io.latentdecode.udf.contract.TaskReport;
+import io.latentdecode.udf.decode.BatchDecoder;
+import io.latentdecode.udf.latent.LatentRows;
+import io.latentdecode.udf.model.DecoderCache;
+import io.latentdecode.udf.model.DeviceSelector;
+import io.latentdecode.udf.model.LoadedDecoder;
+import io.latentdecode.udf.output.ArrowAllocators;
+import io.latentdecode.udf.output.ErrorFileWriter;
+import io.latentdecode.udf.output.ImageFileWriter;
+import io.latentdecode.udf.output.StagedFile;
+import io.latentdecode.udf.output.TaskFilesCommitter;
+import io.latentdecode.udf.contract.OutputLayout;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
+
+/**
+ * The executor side of a run, one call per partition: take the executor's shared decoder, decode every
+ * row into the task attempt's private folder, publish the files through Spark's commit coordination, and
+ * return a small {@link TaskReport}. On any failure the attempt folder is deleted and nothing is published.
+ */
+public final class DecodePartition implements FlatMapFunction<Iterator<InternalRow>, TaskReport> {
+  private static final long serialVersionUID = 1L;
+
+  private final TaskPlan plan;
+
+  public DecodePartition(TaskPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  public Iterator<TaskReport> call(Iterator<InternalRow> input) throws Exception {
+    long start = System.nanoTime();
+    TaskContext task = TaskContext.get();
+    int partition = task.partitionId();
+    int attempt = task.attemptNumber();
+    Configuration conf = plan.hadoopConf().get();
+    Path output = new Path(plan.outputUri());
+    FileSystem fs = output.getFileSystem(conf);
+    Path attemptDir = OutputLayout.attemptDir(output, plan.runId(), partition, attempt);
+
+    Device device = DeviceSelector.choose(plan.settings().device(), task.resourcesJMap());
+    LoadedDecoder decoder = DecoderCache.get(plan.model(), device, conf, task.cpus());
+    StageClock clock = new StageClock();
+    try (BufferAllocator allocator = ArrowAllocators.forTask("task-" + partition + "-" + attempt);
+        ImageFileWriter images = new ImageFileWriter(allocator, OutputSchemas.images(plan), fs, attemptDir, partition,
+            plan.runId(), plan.maxFileBytes());
+        ErrorFileWriter errors = new ErrorFileWriter(allocator, OutputSchemas.errors(plan), fs, attemptDir, partition,
+            plan.runId(), plan.maxFileBytes());
+        Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
+      PartitionDecoder loop = new PartitionDecoder(
+          LatentRows.of(plan.inputKind(), plan.inputUri(), plan.carriedColumns().size()),
+          plan.settings().batchSize(),
+          new BatchDecoder(decoder, predictor, plan.settings()),
+          plan.settings().imageFormat(),
+          images,
+          errors,
+          clock);
+      loop.decodeAll(input);
+      List<StagedFile> imageFiles = images.finish();
+      List<StagedFile> errorFiles = errors.finish();
+      List<StagedFile> all = new ArrayList<>(imageFiles);
+      all.addAll(errorFiles);
+      long publishStart = System.nanoTime();
+      new TaskFilesCommitter(fs, output, attemptDir, all).commit(task);
+      clock.since(StageClock.PUBLISH, publishStart);
+      TaskReport report = new TaskReport(
+          partition,
+          attempt,
+          SparkEnv.get() == null ? "unknown" : SparkEnv.get().executorId(),
+          ManagementFactory.getRuntimeMXBean().getName(),
+          device.toString(),
+          DecoderCache.loadCount(),
+          imageFiles.stream().map(StagedFile::publishedName).toList(),
+          errorFiles.stream().map(StagedFile::publishedName).toList(),
+          loop.images(),
+          loop.errorsByKind(),
+          loop.batches(),
+          all.stream().mapToLong(StagedFile::bytes).sum(),
+          clock.snapshot(),
+          System.nanoTime() - start);
+      return List.of(report).iterator();
+    } catch (Throwable t) {
+      try {
+        fs.delete(attemptDir, true);
+      } catch (Exception cleanup) {
+        t.addSuppressed(cleanup);
+      }
+      throw t;
+    }
+  }
+}

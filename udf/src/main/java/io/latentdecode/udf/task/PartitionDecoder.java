@@ -1,0 +1,113 @@
+package io.latentdecode.udf.task;
+
+import io.latentdecode.udf.contract.ErrorKind;
+import io.latentdecode.udf.contract.ImageFormat;
+import io.latentdecode.udf.decode.BatchDecoder;
+import io.latentdecode.udf.decode.DecodedBatch;
+import io.latentdecode.udf.decode.ShapeBatcher;
+import io.latentdecode.udf.image.ImageEncoder;
+import io.latentdecode.udf.latent.Latent;
+import io.latentdecode.udf.latent.LatentException;
+import io.latentdecode.udf.latent.LatentRows;
+import io.latentdecode.udf.output.ErrorFileWriter;
+import io.latentdecode.udf.output.ImageFileWriter;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.catalyst.InternalRow;
+
+/**
+ * The decode loop of one partition: every input row ends up exactly once, either as an image row or as a
+ * quarantined error row. Rows are read, grouped into equal-shape micro-batches, decoded, encoded and
+ * appended to the task's writers.
+ */
+final class PartitionDecoder {
+  private final LatentRows rows;
+  private final ShapeBatcher batcher;
+  private final BatchDecoder decoder;
+  private final ImageFormat format;
+  private final ImageFileWriter images;
+  private final ErrorFileWriter errors;
+  private final StageClock clock;
+  private final Map<String, Long> errorsByKind = new LinkedHashMap<>();
+  private long imageCount;
+  private long batches;
+
+  PartitionDecoder(LatentRows rows, int batchSize, BatchDecoder decoder, ImageFormat format, ImageFileWriter images,
+      ErrorFileWriter errors, StageClock clock) {
+    this.rows = rows;
+    this.batcher = new ShapeBatcher(batchSize);
+    this.decoder = decoder;
+    this.format = format;
+    this.images = images;
+    this.errors = errors;
+    this.clock = clock;
+  }
+
+  void decodeAll(Iterator<InternalRow> input) throws IOException {
+    long t = System.nanoTime();
+    while (input.hasNext()) {
+      InternalRow row = input.next();
+      List<Latent> full;
+      try {
+        full = batcher.add(rows.read(row));
+      } catch (LatentException e) {
+        quarantine(rows.id(row), e);
+        full = null;
+      }
+      t = clock.since(StageClock.READ, t);
+      if (full != null) {
+        decode(full);
+        t = System.nanoTime();
+      }
+    }
+    for (List<Latent> rest : batcher.drain()) {
+      decode(rest);
+    }
+  }
+
+  long images() {
+    return imageCount;
+  }
+
+  long batches() {
+    return batches;
+  }
+
+  Map<String, Long> errorsByKind() {
+    return Map.copyOf(errorsByKind);
+  }
+
+  private void decode(List<Latent> batch) throws IOException {
+    DecodedBatch result = decoder.decode(batch);
+    batches++;
+    clock.add(StageClock.FORWARD, result.forwardNanos());
+    clock.add(StageClock.PREPOST, result.prePostNanos());
+    for (DecodedBatch.Rejected r : result.rejected()) {
+      quarantine(r.latent().id(), r.reason());
+    }
+    List<Latent> decoded = result.decoded();
+    for (int i = 0; i < decoded.size(); i++) {
+      Latent latent = decoded.get(i);
+      long t = System.nanoTime();
+      byte[] encoded;
+      try {
+        encoded = ImageEncoder.encode(format, result.pixels(), i * result.imageBytes(), result.height(), result.width());
+      } catch (RuntimeException e) {
+        quarantine(latent.id(), new LatentException(ErrorKind.ENCODE_FAILED, "cannot encode " + format.text() + ": " + e));
+        continue;
+      }
+      t = clock.since(StageClock.ENCODE, t);
+      images.add(latent.id(), encoded, format.text(), result.width(), result.height(), latent.carried());
+      clock.since(StageClock.WRITE, t);
+      imageCount++;
+    }
+  }
+
+  private void quarantine(String id, LatentException reason) throws IOException {
+    errors.add(id, reason.kind(), reason.getMessage());
+    errorsByKind.merge(reason.kind().text(), 1L, Long::sum);
+  }
+}
