@@ -34,9 +34,12 @@ public final class ImageEncoder {
     };
   }
 
-  /** A view of RGB HWC pixels as an image, without copying them. */
-  public static BufferedImage asImage(byte[] pixels, int offset, int height, int width) {
-    DataBufferByte buffer = new DataBufferByte(pixels, height * width * 3, offset);
+  /**
+   * A view of RGB HWC pixels as an image, without copying them. (Java2D rasters ignore a data buffer's
+   * offset, so the image must start at index 0.)
+   */
+  public static BufferedImage asImage(byte[] pixels, int height, int width) {
+    DataBufferByte buffer = new DataBufferByte(pixels, height * width * 3);
     PixelInterleavedSampleModel model =
         new PixelInterleavedSampleModel(DataBuffer.TYPE_BYTE, width, height, 3, width * 3, new int[] {0, 1, 2});
     WritableRaster raster = Raster.createWritableRaster(model, buffer, new Point(0, 0));
@@ -46,7 +49,10 @@ public final class ImageEncoder {
   private static byte[] png(byte[] pixels, int offset, int height, int width) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(height * width + 1024);
     try {
-      if (!ImageIO.write(asImage(pixels, offset, height, width), "png", out)) {
+      byte[] image = offset == 0 && pixels.length == height * width * 3
+          ? pixels
+          : Arrays.copyOfRange(pixels, offset, offset + height * width * 3);
+      if (!ImageIO.write(asImage(image, height, width), "png", out)) {
         throw new IllegalStateException("No PNG writer in this JVM (javax.imageio)");
       }
     } catch (IOException e) {

@@ -73,6 +73,23 @@ public final class NpyFile {
     return Latent.of(id, header.shape(), dtype, data, carried);
   }
 
+  /** A float32 {@code .npy} file (version 1.0, little-endian, C order) holding {@code values} in {@code shape}. */
+  public static byte[] float32(float[] values, int... shape) {
+    StringBuilder dims = new StringBuilder();
+    for (int d : shape) {
+      dims.append(d).append(", ");
+    }
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims.toString().strip() + "), }";
+    int unpadded = MAGIC.length + 4 + dict.length() + 1;
+    String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+    ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + values.length * 4)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+    out.put(header.getBytes(StandardCharsets.ISO_8859_1));
+    out.asFloatBuffer().put(values);
+    return out.array();
+  }
+
   private static String field(Pattern pattern, String header, String name) throws LatentException {
     Matcher m = pattern.matcher(header);
     if (!m.find()) {

@@ -1,0 +1,113 @@
+package io.latentdecode.job;
+
+import io.latentdecode.job.commit.RunCommitter;
+import io.latentdecode.job.commit.RunReport;
+import io.latentdecode.job.config.RunOptions;
+import io.latentdecode.job.plan.InputFiles;
+import io.latentdecode.job.plan.InputPlanner;
+import io.latentdecode.job.plan.ModelCheck;
+import io.latentdecode.job.plan.OutputCheck;
+import io.latentdecode.job.plan.PlannedInput;
+import io.latentdecode.job.spark.SparkSessions;
+import io.latentdecode.udf.contract.HadoopConf;
+import io.latentdecode.udf.contract.InputKind;
+import io.latentdecode.udf.contract.ModelRef;
+import io.latentdecode.udf.contract.OutputLayout;
+import io.latentdecode.udf.contract.TaskPlan;
+import io.latentdecode.udf.contract.TaskReport;
+import io.latentdecode.udf.task.DecodePartition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver side of a run: check the input, the model and the output (any problem stops here, before a
+ * task starts), plan the input's partitions, let every partition decode on the executors, then commit the
+ * run from what the tasks reported.
+ */
+public final class DecodeJob {
+  private static final Logger LOG = LoggerFactory.getLogger(DecodeJob.class);
+  private static final String HADOOP_PREFIX = "spark.hadoop.";
+
+  private DecodeJob() {}
+
+  public static RunResult run(RunOptions options) {
+    Instant started = Instant.now();
+    Configuration checkConf = hadoopConf(options.sparkConf());
+    Path input = qualify(options.input(), checkConf, "--input");
+    Path output = qualify(options.output(), checkConf, "--output");
+    InputKind kind = InputFiles.detect(fileSystem(input, checkConf), input, options.inputFormat());
+    int taskCpus = Integer.parseInt(options.sparkConf().getOrDefault("spark.task.cpus", "1"));
+    ModelRef model = ModelCheck.check(qualify(options.model(), checkConf, "--model").toString(), checkConf, taskCpus);
+    FileSystem outFs = fileSystem(output, checkConf);
+    boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
+
+    try (SparkSessions.Session session = SparkSessions.obtain(options.master(), options.sparkConf())) {
+      SparkSession spark = session.spark();
+      Configuration conf = spark.sparkContext().hadoopConfiguration();
+      if (clearOutput) {
+        LOG.info("--mode overwrite: deleting the previous output at {}", output);
+        outFs.delete(output, true);
+      }
+      String runId = RunId.next(started);
+      PlannedInput planned = InputPlanner.plan(spark, kind, input.toString(), options.partitions());
+      TaskPlan plan = new TaskPlan(runId, output.toString(), input.toString(), kind, model, options.settings(),
+          planned.carriedColumns(), spark.conf().get("spark.sql.session.timeZone"), options.maxFileBytes(),
+          new HadoopConf(conf));
+      RunCommitter committer = new RunCommitter(outFs, output, runId);
+      spark.sparkContext().setJobDescription("latent-decode run " + runId);
+      LOG.info("Run {}: decoding {} latents from {} into {} with model {} (sha256 {})", runId, kind.text(), input,
+          output, model.fileName(), model.sha256());
+      List<TaskReport> reports;
+      try {
+        reports = planned.rows().queryExecution().toRdd().toJavaRDD().mapPartitions(new DecodePartition(plan))
+            .collect();
+      } catch (RuntimeException e) {
+        committer.abortTemporary();
+        throw e;
+      }
+      RunReport report = RunReport.of(plan, options, spark.sparkContext().master(), spark.sparkContext().applicationId(),
+          started, Instant.now(), reports);
+      committer.commit(reports, report.toJson());
+      return new RunResult(runId, output, OutputLayout.runReport(output, runId), report);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write to --output " + output + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Configuration hadoopConf(Map<String, String> sparkConf) {
+    Configuration conf = new Configuration();
+    sparkConf.forEach((k, v) -> {
+      if (k.startsWith(HADOOP_PREFIX)) {
+        conf.set(k.substring(HADOOP_PREFIX.length()), v);
+      }
+    });
+    return conf;
+  }
+
+  private static Path qualify(String uri, Configuration conf, String option) {
+    try {
+      Path path = new Path(uri);
+      return path.getFileSystem(conf).makeQualified(path);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new JobSetupException("Cannot run: " + option + " '" + uri + "' is not a usable path or URI: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static FileSystem fileSystem(Path path, Configuration conf) {
+    try {
+      return path.getFileSystem(conf);
+    } catch (IOException e) {
+      throw new JobSetupException("Cannot run: no file system for " + path + ": " + e.getMessage(), e);
+    }
+  }
+}

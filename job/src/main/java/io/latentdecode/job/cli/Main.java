@@ -1,0 +1,92 @@
+package io.latentdecode.job.cli;
+
+import io.latentdecode.job.JobSetupException;
+import io.latentdecode.job.config.WriteMode;
+import io.latentdecode.udf.contract.Causes;
+import io.latentdecode.udf.contract.DeviceRequest;
+import io.latentdecode.udf.contract.ImageFormat;
+import io.latentdecode.udf.contract.InputKind;
+import io.latentdecode.udf.contract.OutputRange;
+import java.io.PrintWriter;
+import java.util.function.Function;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code java -jar latent-decode.jar <command>}. Exit codes: 0 done; 2 a wrong flag or value, or a run
+ * that cannot start (bad input, model or output: the message says which and how to fix it); 1 a run that
+ * failed while running.
+ */
+@Command(
+    name = "latent-decode",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Decode diffusion-model latents into images at scale on Apache Spark.",
+    subcommands = {RunCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_RUN_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    // Before any Netty class loads, as Spark's own launcher does (the jar's manifest opens the packages).
+    System.setProperty("io.netty.tryReflectionSetAccessible", "true");
+    System.setProperty("io.netty.allocator.type", System.getProperty("io.netty.allocator.type", "pooled"));
+    System.exit(execute(args));
+  }
+
+  /** Runs a command line and returns its exit code (for tests and embedding; never calls System.exit). */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.registerConverter(OutputRange.class, converter(OutputRange::parse));
+    cli.registerConverter(ImageFormat.class, converter(ImageFormat::parse));
+    cli.registerConverter(DeviceRequest.class, converter(DeviceRequest::parse));
+    cli.registerConverter(WriteMode.class, converter(WriteMode::parse));
+    cli.registerConverter(InputKind.class, converter(InputKind::parse));
+    cli.setParameterExceptionHandler((e, args) -> {
+      PrintWriter err = e.getCommandLine().getErr();
+      String name = e.getCommandLine().getCommandSpec().qualifiedName();
+      err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+      err.flush();
+      return EXIT_USAGE;
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      if (e instanceof JobSetupException) {
+        err.println("latent-decode: " + e.getMessage());
+        err.flush();
+        return EXIT_USAGE;
+      }
+      LoggerFactory.getLogger(Main.class).error("Run failed", e);
+      err.println("latent-decode: the run failed: " + Causes.rootMessage(e)
+          + " (nothing was committed; the log above has the details)");
+      err.flush();
+      return EXIT_RUN_FAILED;
+    });
+    return cli;
+  }
+
+  private static <T> ITypeConverter<T> converter(Function<String, T> parse) {
+    return text -> {
+      try {
+        return parse.apply(text);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    };
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose run or demo");
+  }
+}

@@ -1,0 +1,96 @@
+package io.latentdecode.job.cli;
+
+import io.latentdecode.job.DecodeJob;
+import io.latentdecode.job.RunResult;
+import io.latentdecode.job.config.RunOptions;
+import io.latentdecode.job.config.WriteMode;
+import io.latentdecode.udf.contract.DecodeSettings;
+import io.latentdecode.udf.contract.DeviceRequest;
+import io.latentdecode.udf.contract.ImageFormat;
+import io.latentdecode.udf.contract.InputKind;
+import io.latentdecode.udf.contract.OutputRange;
+import io.latentdecode.udf.contract.TaskPlan;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code latent-decode run}: decode a folder or bucket of latents into Arrow image files. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Decode latents into images with a TorchScript VAE decoder on Spark.",
+      "Math: z = latent / scaling-factor + shift-factor; x = decoder(z); x mapped from --output-range to [0, 1],"
+          + " clamped, x255, rounded to 8-bit RGB."
+    },
+    sortOptions = false)
+final class RunCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--input", required = true, paramLabel = "URI",
+      description = "Folder or file of latents (*.npy, or Parquet with id/latent/shape[/dtype]); any Hadoop URI.")
+  String input;
+
+  @Option(names = "--output", required = true, paramLabel = "URI", description = "Output folder for Arrow image files.")
+  String output;
+
+  @Option(names = "--model", required = true, paramLabel = "URI", description = "TorchScript decoder file.")
+  String model;
+
+  @Option(names = "--input-format", paramLabel = "npy|parquet", description = "Latent format. Default: detected.")
+  InputKind inputFormat;
+
+  @Option(names = "--scaling-factor", paramLabel = "F", description = "Divide latents by F. Default: ${DEFAULT-VALUE}.")
+  double scalingFactor = DecodeSettings.SCALING_FACTOR_DEFAULT;
+
+  @Option(names = "--shift-factor", paramLabel = "F", description = "Then add F. Default: ${DEFAULT-VALUE}.")
+  double shiftFactor = DecodeSettings.SHIFT_FACTOR_DEFAULT;
+
+  @Option(names = "--output-range", paramLabel = "-1,1|0,1",
+      description = "The decoder's output range: -1,1 (Stable Diffusion VAEs) or 0,1 (TAESD family). Default: -1,1.")
+  OutputRange outputRange = DecodeSettings.OUTPUT_RANGE_DEFAULT;
+
+  @Option(names = "--image-format", paramLabel = "png|raw",
+      description = "png, or raw HWC uint8 RGB bytes. Default: png.")
+  ImageFormat imageFormat = DecodeSettings.IMAGE_FORMAT_DEFAULT;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Latents per decoder call. Default: ${DEFAULT-VALUE}.")
+  int batchSize = DecodeSettings.BATCH_SIZE_DEFAULT;
+
+  @Option(names = "--device", paramLabel = "auto|cpu|gpu",
+      description = "auto: the GPU Spark assigned to the task, else CPU. Default: auto.")
+  DeviceRequest device = DecodeSettings.DEVICE_DEFAULT;
+
+  @Option(names = "--partitions", paramLabel = "N", description = "Decode in N Spark partitions. Default: Spark's split.")
+  Integer partitions;
+
+  @Option(names = "--mode", paramLabel = "resume|overwrite|fail-if-exists",
+      description = "When --output already holds something. Default: fail-if-exists.")
+  WriteMode mode = WriteMode.DEFAULT;
+
+  @Option(names = "--max-file-mb", paramLabel = "MB",
+      description = "A task starts a new image file past this size. Default: ${DEFAULT-VALUE}.")
+  long maxFileMb = TaskPlan.MAX_FILE_BYTES_DEFAULT / (1024 * 1024);
+
+  @Mixin SparkOptions spark;
+
+  @Override
+  public Integer call() {
+    RunOptions options;
+    try {
+      options = new RunOptions(input, output, model, Optional.ofNullable(inputFormat),
+          new DecodeSettings(scalingFactor, shiftFactor, outputRange, imageFormat, batchSize, device),
+          partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions), mode, maxFileMb * 1024 * 1024,
+          spark.master(), spark.conf);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    RunResult result = DecodeJob.run(options);
+    RunSummary.print(spec.commandLine().getOut(), result);
+    return Main.EXIT_OK;
+  }
+}

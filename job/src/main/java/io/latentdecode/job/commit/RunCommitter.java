@@ -1,0 +1,77 @@
+package io.latentdecode.job.commit;
+
+import io.latentdecode.udf.contract.OutputLayout;
+import io.latentdecode.udf.contract.TaskReport;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits a run from its task reports, like a table format commits a snapshot: only files that a
+ * successful task reported count. Files of this run that no report names (left by an attempt that
+ * published and then died, or lost a race) are deleted, the run's temporary folder goes, then the run
+ * report is written and {@code _SUCCESS} last: a reader that sees {@code _SUCCESS} sees the whole run.
+ */
+public final class RunCommitter {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommitter.class);
+
+  private final FileSystem fs;
+  private final Path output;
+  private final String runId;
+
+  public RunCommitter(FileSystem fs, Path output, String runId) {
+    this.fs = fs;
+    this.output = output;
+    this.runId = runId;
+  }
+
+  public void commit(List<TaskReport> reports, byte[] runReportJson) throws IOException {
+    Set<String> reported = new HashSet<>();
+    for (TaskReport r : reports) {
+      reported.addAll(r.imageFiles());
+      reported.addAll(r.errorFiles());
+    }
+    sweepUnreported(output, "", reported);
+    sweepUnreported(OutputLayout.errorsDir(output), OutputLayout.ERRORS_DIR + "/", reported);
+    abortTemporary();
+    write(OutputLayout.runReport(output, runId), runReportJson);
+    write(OutputLayout.successMarker(output), ("{\"run_id\": \"" + runId + "\"}\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Deletes this run's temporary folder (task attempts that never published). */
+  public void abortTemporary() throws IOException {
+    fs.delete(OutputLayout.runTemporaryDir(output, runId), true);
+    Path temporary = OutputLayout.runTemporaryDir(output, runId).getParent();
+    if (fs.exists(temporary) && fs.listStatus(temporary).length == 0) {
+      fs.delete(temporary, false);
+    }
+  }
+
+  private void sweepUnreported(Path dir, String prefix, Set<String> reported) throws IOException {
+    if (!fs.exists(dir)) {
+      return;
+    }
+    for (FileStatus status : fs.listStatus(dir)) {
+      String name = status.getPath().getName();
+      if (status.isFile() && OutputLayout.isPartFileOf(name, runId) && !reported.contains(prefix + name)) {
+        LOG.warn("Deleting {}: no successful task of run {} reported it (a failed or losing attempt)", status.getPath(),
+            runId);
+        fs.delete(status.getPath(), false);
+      }
+    }
+  }
+
+  private void write(Path path, byte[] content) throws IOException {
+    try (OutputStream out = fs.create(path, false)) {
+      out.write(content);
+    }
+  }
+}

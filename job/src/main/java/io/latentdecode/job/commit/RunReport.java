@@ -1,0 +1,102 @@
+package io.latentdecode.job.commit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentdecode.job.config.RunOptions;
+import io.latentdecode.udf.contract.OutputSchemas;
+import io.latentdecode.udf.contract.TaskPlan;
+import io.latentdecode.udf.contract.TaskReport;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code _runs/<run-id>.json}: what a run did, summed from its task reports (counts, time, images/s,
+ * settings, model digest, per-executor figures). Field names are snake_case and stable: tools read them.
+ */
+public final class RunReport {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Map<String, Object> fields;
+
+  private RunReport(Map<String, Object> fields) {
+    this.fields = fields;
+  }
+
+  public static RunReport of(TaskPlan plan, RunOptions options, String master, String appId, Instant started,
+      Instant finished, List<TaskReport> tasks) {
+    long images = 0;
+    long batches = 0;
+    long bytes = 0;
+    long imageFiles = 0;
+    long errorFiles = 0;
+    Map<String, Long> errorsByKind = new TreeMap<>();
+    Map<String, Long> stageNanos = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> executors = new TreeMap<>();
+    for (TaskReport t : tasks) {
+      images += t.images();
+      batches += t.batches();
+      bytes += t.bytesWritten();
+      imageFiles += t.imageFiles().size();
+      errorFiles += t.errorFiles().size();
+      t.errorsByKind().forEach((k, v) -> errorsByKind.merge(k, v, Long::sum));
+      t.nanosByStage().forEach((k, v) -> stageNanos.merge(k, v, Long::sum));
+      Map<String, Object> e = executors.computeIfAbsent(t.executorId(), id -> new LinkedHashMap<>(Map.of(
+          "executor_id", id, "jvm", t.jvmName(), "device", t.device(), "tasks", 0L, "images", 0L,
+          "model_loads_in_jvm", 0)));
+      e.merge("tasks", 1L, (a, b) -> (Long) a + (Long) b);
+      e.merge("images", t.images(), (a, b) -> (Long) a + (Long) b);
+      e.merge("model_loads_in_jvm", t.modelLoadsInJvm(), (a, b) -> Math.max((Integer) a, (Integer) b));
+    }
+    long errors = errorsByKind.values().stream().mapToLong(Long::longValue).sum();
+    double seconds = Duration.between(started, finished).toNanos() / 1e9;
+
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("run_id", plan.runId());
+    f.put("status", "succeeded");
+    f.put("started_at", started.toString());
+    f.put("finished_at", finished.toString());
+    f.put("duration_seconds", round(seconds));
+    f.put("input", Map.of("uri", plan.inputUri(), "format", plan.inputKind().text()));
+    f.put("output", Map.of("uri", plan.outputUri(), "mode", options.mode().text()));
+    f.put("model", Map.of("uri", plan.model().uri(), "sha256", plan.model().sha256(), "size_bytes",
+        plan.model().sizeBytes()));
+    f.put("settings", OutputSchemas.settingsJson(plan.settings()));
+    Map<String, Object> counts = new LinkedHashMap<>();
+    counts.put("rows", images + errors);
+    counts.put("images", images);
+    counts.put("errors", errors);
+    counts.put("errors_by_kind", errorsByKind);
+    counts.put("batches", batches);
+    counts.put("tasks", tasks.size());
+    counts.put("image_files", imageFiles);
+    counts.put("error_files", errorFiles);
+    counts.put("bytes_written", bytes);
+    f.put("counts", counts);
+    f.put("images_per_second", round(seconds > 0 ? images / seconds : 0));
+    Map<String, Object> stages = new LinkedHashMap<>();
+    stageNanos.forEach((k, v) -> stages.put(k, round(v / 1e9)));
+    f.put("task_seconds_by_stage", stages);
+    f.put("executors", new ArrayList<>(executors.values()));
+    f.put("spark", Map.of("master", master, "application_id", appId, "version", org.apache.spark.package$.MODULE$
+        .SPARK_VERSION()));
+    return new RunReport(f);
+  }
+
+  public Map<String, Object> fields() {
+    return fields;
+  }
+
+  public byte[] toJson() throws IOException {
+    return JSON.writeValueAsBytes(fields);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}

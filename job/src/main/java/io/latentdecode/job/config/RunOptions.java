@@ -1,0 +1,54 @@
+package io.latentdecode.job.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.latentdecode.udf.contract.DecodeSettings;
+import io.latentdecode.udf.contract.InputKind;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One run, as the user asked for it: validated at construction, before any Spark work.
+ *
+ * @param input URI of a folder or file of latents
+ * @param output URI of the output folder
+ * @param model URI of the TorchScript decoder
+ * @param inputFormat the latent format, or empty to detect it from file names
+ * @param settings how latents become pixels
+ * @param partitions how many Spark partitions to decode in, or empty to let Spark split the input
+ * @param mode what to do with an existing output
+ * @param maxFileBytes tasks roll to a new image file past this size
+ * @param master Spark master URL, or empty for spark-submit's or embedded {@code local[*]}
+ * @param sparkConf extra Spark settings ({@code --conf key=value})
+ */
+public record RunOptions(
+    String input,
+    String output,
+    String model,
+    Optional<InputKind> inputFormat,
+    DecodeSettings settings,
+    OptionalInt partitions,
+    WriteMode mode,
+    long maxFileBytes,
+    Optional<String> master,
+    Map<String, String> sparkConf) {
+
+  public RunOptions {
+    requireNonNull(input, "input is null");
+    requireNonNull(output, "output is null");
+    requireNonNull(model, "model is null");
+    requireNonNull(inputFormat, "inputFormat is null");
+    requireNonNull(settings, "settings is null");
+    requireNonNull(partitions, "partitions is null");
+    requireNonNull(mode, "mode is null");
+    requireNonNull(master, "master is null");
+    sparkConf = Map.copyOf(sparkConf);
+    if (partitions.isPresent() && partitions.getAsInt() < 1) {
+      throw new IllegalArgumentException("Invalid --partitions " + partitions.getAsInt() + ": must be at least 1");
+    }
+    if (maxFileBytes < 1024 * 1024) {
+      throw new IllegalArgumentException("Invalid --max-file-mb: must be at least 1 MB");
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.latentdecode.job.plan;
+
+import io.latentdecode.job.JobSetupException;
+import io.latentdecode.udf.contract.InputKind;
+import io.latentdecode.udf.contract.OutputLayout;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.Optional;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+/**
+ * Driver-side look at {@code --input} before anything runs: it must exist and hold latent files; their
+ * format is taken from {@code --input-format} or from the first latent file found. Stops at the first
+ * match, so it stays cheap on inputs with millions of files.
+ */
+public final class InputFiles {
+  private InputFiles() {}
+
+  public static InputKind detect(FileSystem fs, Path input, Optional<InputKind> requested) {
+    FileStatus status;
+    try {
+      status = fs.getFileStatus(input);
+    } catch (FileNotFoundException e) {
+      throw new JobSetupException("Cannot run: --input " + input + " does not exist");
+    } catch (IOException e) {
+      throw new JobSetupException("Cannot run: cannot read --input " + input + ": " + e.getMessage(), e);
+    }
+    Optional<InputKind> found = status.isFile() ? kindOf(status.getPath().getName()) : firstKindUnder(fs, input, requested);
+    if (found.isEmpty()) {
+      String wanted = requested.map(k -> "*" + k.suffix()).orElse("*.npy or *.parquet");
+      throw new JobSetupException("Cannot run: --input " + input + " holds no " + wanted
+          + " files (searched recursively, skipping names that start with _ or .); point --input at a folder of latents");
+    }
+    if (requested.isPresent() && requested.get() != found.get()) {
+      throw new JobSetupException("Cannot run: --input-format " + requested.get().text() + " but --input "
+          + input + " is a " + found.get().suffix() + " file");
+    }
+    return found.get();
+  }
+
+  private static Optional<InputKind> firstKindUnder(FileSystem fs, Path dir, Optional<InputKind> requested) {
+    try {
+      RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
+      while (files.hasNext()) {
+        Path file = files.next().getPath();
+        if (isUnderHidden(dir, file)) {
+          continue;
+        }
+        Optional<InputKind> kind = kindOf(file.getName());
+        if (kind.isPresent() && (requested.isEmpty() || requested.equals(kind))) {
+          return kind;
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new JobSetupException("Cannot run: cannot list --input " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isUnderHidden(Path root, Path file) {
+    for (Path p = file; p != null && !p.equals(root) && p.depth() > root.depth(); p = p.getParent()) {
+      if (OutputLayout.isHidden(p.getName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Optional<InputKind> kindOf(String fileName) {
+    for (InputKind kind : InputKind.values()) {
+      if (fileName.endsWith(kind.suffix())) {
+        return Optional.of(kind);
+      }
+    }
+    return Optional.empty();
+  }
+}
