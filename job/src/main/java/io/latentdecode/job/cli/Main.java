@@ -45,7 +45,8 @@ public final class Main implements Runnable {
     return commandLine().execute(args);
   }
 
-  static CommandLine commandLine() {
+  /** The configured command line, for embedding (and tests) that capture its output streams. */
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.registerConverter(OutputRange.class, converter(OutputRange::parse));
     cli.registerConverter(ImageFormat.class, converter(ImageFormat::parse));

@@ -47,13 +47,7 @@ public final class Demo {
       Files.write(latents.resolve(picture.getKey() + ".npy"),
           NpyFile.float32(PreviewLatents.of(image), 4, image.getHeight() / 8, image.getWidth() / 8));
     }
-    Path model = Files.createDirectories(dir.resolve("model")).resolve("preview-decoder.ts.pt");
-    try (InputStream in = Demo.class.getResourceAsStream(DECODER_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("The demo decoder " + DECODER_RESOURCE + " is missing from the jar");
-      }
-      Files.copy(in, model);
-    }
+    Path model = extractDecoder(dir.resolve("model"));
     Path images = dir.resolve("images");
     out.printf("Demo: %d sample latents in %s, decoder %s%n", DemoPictures.all().size(), latents, model);
     out.flush();
@@ -77,6 +71,21 @@ public final class Demo {
     out.printf("Or with DuckDB: SELECT id, width, height FROM read_arrow('%s/*.arrow');%n", images);
     out.flush();
     return result;
+  }
+
+  /**
+   * Writes the demo's preview decoder (TorchScript, 4 latent channels to RGB, x8; output in [-1, 1]) into
+   * {@code dir}; returns the file.
+   */
+  public static Path extractDecoder(Path dir) throws IOException {
+    Path model = Files.createDirectories(dir).resolve("preview-decoder.ts.pt");
+    try (InputStream in = Demo.class.getResourceAsStream(DECODER_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("The demo decoder " + DECODER_RESOURCE + " is missing from the jar");
+      }
+      Files.copy(in, model, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return model;
   }
 
   /** Starts from an empty folder; replaces only a folder an earlier demo made. */
