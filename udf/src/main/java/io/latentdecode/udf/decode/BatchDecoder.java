@@ -16,6 +16,7 @@ import io.latentdecode.udf.latent.LatentException;
 import io.latentdecode.udf.model.LoadedDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -91,16 +92,17 @@ public final class BatchDecoder {
     }
   }
 
+  /** The batch as one float32 [N, C, h, w] tensor on the device, from a single direct buffer. */
   private static NDArray toTensor(NDManager scope, List<Latent> batch) {
     Latent first = batch.get(0);
-    ByteBuffer bytes = ByteBuffer.allocateDirect(first.data().length * batch.size()).order(ByteOrder.LITTLE_ENDIAN);
+    int elements = first.channels() * first.height() * first.width();
+    ByteBuffer bytes = ByteBuffer.allocateDirect(elements * 4 * batch.size()).order(ByteOrder.LITTLE_ENDIAN);
+    FloatBuffer floats = bytes.asFloatBuffer();
     for (Latent latent : batch) {
-      bytes.put(latent.data());
+      latent.dtype().putAsFloat32(latent.data(), floats);
     }
-    bytes.flip();
     Shape shape = new Shape(batch.size(), first.channels(), first.height(), first.width());
-    NDArray tensor = scope.create(bytes, shape, first.dtype().djlType());
-    return tensor.getDataType() == DataType.FLOAT32 ? tensor : tensor.toType(DataType.FLOAT32, false);
+    return scope.create(bytes, shape, DataType.FLOAT32);
   }
 
   /** Per row: true when every value is finite. */

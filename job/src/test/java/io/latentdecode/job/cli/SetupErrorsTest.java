@@ -1,0 +1,137 @@
+package io.latentdecode.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentdecode.job.demo.Demo;
+import io.latentdecode.job.testing.CliRun;
+import io.latentdecode.job.testing.TestLatents;
+import io.latentdecode.udf.latent.NpyFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Settings and job-level problems stop the run before Spark starts, with one line that names the thing
+ * and the fix, and exit code 2; nothing is written to the output.
+ */
+class SetupErrorsTest {
+  @TempDir Path tmp;
+  Path model;
+  Path input;
+  Path output;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    model = Demo.extractDecoder(tmp.resolve("model"));
+    input = tmp.resolve("latents");
+    TestLatents.write(input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
+    output = tmp.resolve("images");
+  }
+
+  @Test
+  void anUnknownFlagIsOneLineNamingItAndExitCode2() {
+    CliRun.Result r = CliRun.decode(input.toString(), output.toString(), model.toString(), "--bogus", "1");
+    assertUsageError(r, "--bogus");
+  }
+
+  @Test
+  void aWrongValueNamesTheOptionAndTheAllowedValues() {
+    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--output-range", "0,255"),
+        "--output-range");
+    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--image-format", "gif"),
+        "png or raw");
+    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--batch-size", "0"),
+        "--batch-size 0");
+    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--scaling-factor", "0"),
+        "--scaling-factor");
+    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--device", "tpu"),
+        "auto, cpu or gpu");
+    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--partitions", "0"),
+        "--partitions 0");
+  }
+
+  @Test
+  void aMissingRequiredOptionIsNamed() {
+    assertUsageError(CliRun.run("run", "--input", input.toString(), "--output", output.toString()), "--model");
+  }
+
+  @Test
+  void helpWorksOnEveryCommand() {
+    for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"demo", "--help"}}) {
+      CliRun.Result r = CliRun.run(args);
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+      assertThat(r.out()).contains("Usage:");
+    }
+    assertThat(CliRun.run("run", "--help").out()).contains("--scaling-factor", "--output-range", "--mode", "--conf");
+  }
+
+  @Test
+  void aMissingModelFile() {
+    assertSetupError(CliRun.decode(input.toString(), output.toString(), tmp.resolve("nope.pt").toString()),
+        "--model", "does not exist");
+  }
+
+  @Test
+  void aCorruptModelFile() throws Exception {
+    Path corrupt = tmp.resolve("corrupt.ts.pt");
+    byte[] noise = new byte[4096];
+    new Random(1).nextBytes(noise);
+    Files.write(corrupt, noise);
+    assertSetupError(CliRun.decode(input.toString(), output.toString(), corrupt.toString()),
+        "is not a usable TorchScript decoder", "torch.jit");
+  }
+
+  @Test
+  void anEmptyInputFolder() throws Exception {
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    Files.writeString(empty.resolve("notes.txt"), "no latents here");
+    assertSetupError(CliRun.decode(empty.toString(), output.toString(), model.toString()),
+        "holds no *.npy or *.parquet files");
+  }
+
+  @Test
+  void aMissingInputFolder() {
+    assertSetupError(CliRun.decode(tmp.resolve("missing").toString(), output.toString(), model.toString()),
+        "--input", "does not exist");
+  }
+
+  @Test
+  void anOutputThatAlreadyHoldsARun() throws Exception {
+    Files.createDirectories(output);
+    Files.writeString(output.resolve("_SUCCESS"), "{}");
+    CliRun.Result r = CliRun.decode(input.toString(), output.toString(), model.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("already holds a finished run", "--mode overwrite");
+    assertThat(output.resolve("_SUCCESS")).hasContent("{}");
+  }
+
+  @Test
+  void resumeIsRefusedUntilItExists() {
+    assertSetupError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--mode", "resume"),
+        "--mode resume is not available yet");
+  }
+
+  @Test
+  void anOutputInsideTheInput() {
+    assertSetupError(CliRun.decode(input.toString(), input.resolve("out").toString(), model.toString()), "overlap");
+  }
+
+  private void assertSetupError(CliRun.Result r, String... parts) {
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err()).startsWith("latent-decode: Cannot run").contains(parts);
+    assertThat(SparkSession.getActiveSession().isDefined()).as("a Spark session was started").isFalse();
+    assertThat(output).doesNotExist();
+  }
+
+  private void assertUsageError(CliRun.Result r, String part) {
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err()).contains(part);
+    assertThat(output).doesNotExist();
+  }
+}
