@@ -3,19 +3,17 @@ package io.latentdecode.job.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
+import io.latentdecode.job.testing.RunReports;
 import io.latentdecode.job.testing.SparkTestSession;
 import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.testing.SharedData;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -74,14 +72,12 @@ class ReferenceDecodeTest {
         "latentdecode.decode_settings");
     assertThat(output.resolve("_SUCCESS")).exists();
     assertThat(output.resolve("_temporary")).doesNotExist();
-    try (Stream<Path> reports = Files.list(output.resolve("_runs"))) {
-      JsonNode report = new ObjectMapper().readTree(reports.findFirst().orElseThrow().toFile());
-      assertThat(report.at("/counts/images").asLong()).isEqualTo(3);
-      assertThat(report.at("/counts/errors").asLong()).isZero();
-      assertThat(report.at("/model/sha256").asText()).isEqualTo(sha256);
-      assertThat(report.at("/settings/output_range").asText()).isEqualTo("0,1");
-      assertThat(report.at("/images_per_second").asDouble()).isPositive();
-    }
+    JsonNode report = RunReports.only(output);
+    assertThat(report.at("/counts/images").asLong()).isEqualTo(3);
+    assertThat(report.at("/counts/errors").asLong()).isZero();
+    assertThat(report.at("/model/sha256").asText()).isEqualTo(sha256);
+    assertThat(report.at("/settings/output_range").asText()).isEqualTo("0,1");
+    assertThat(report.at("/images_per_second").asDouble()).isPositive();
   }
 
   static double psnr(BufferedImage a, BufferedImage b) {

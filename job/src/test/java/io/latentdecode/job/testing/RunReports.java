@@ -1,0 +1,27 @@
+package io.latentdecode.job.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The run reports ({@code _runs/*.json}) of an output folder. */
+public final class RunReports {
+  private RunReports() {}
+
+  /** The output's only run report. */
+  public static JsonNode only(Path output) throws IOException {
+    List<Path> reports;
+    try (Stream<Path> files = Files.list(output.resolve("_runs"))) {
+      reports = files.filter(p -> p.getFileName().toString().endsWith(".json")
+          && !p.getFileName().toString().startsWith(".")).toList();
+    }
+    assertThat(reports).as("run reports in %s", output).hasSize(1);
+    return new ObjectMapper().readTree(reports.get(0).toFile());
+  }
+}
