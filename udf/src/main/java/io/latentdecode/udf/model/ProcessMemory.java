@@ -1,0 +1,44 @@
+package io.latentdecode.udf.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The process's resident memory from Linux's {@code /proc/self/status}. libtorch allocates outside the
+ * Java heap, so resident memory is what shows a decode's footprint; its high-water mark can be reset
+ * (writing 5 to {@code /proc/self/clear_refs}) to measure the peak of one piece of work.
+ */
+public final class ProcessMemory {
+  private static final Path STATUS = Path.of("/proc/self/status");
+  private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
+
+  private ProcessMemory() {}
+
+  public static boolean supported() {
+    return Files.isReadable(STATUS) && Files.isWritable(CLEAR_REFS);
+  }
+
+  /** Current resident set size, bytes. */
+  public static long residentBytes() throws IOException {
+    return field("VmRSS:");
+  }
+
+  /** Peak resident set size since the last {@link #resetPeak()}, bytes. */
+  public static long peakResidentBytes() throws IOException {
+    return field("VmHWM:");
+  }
+
+  public static void resetPeak() throws IOException {
+    Files.writeString(CLEAR_REFS, "5");
+  }
+
+  private static long field(String name) throws IOException {
+    for (String line : Files.readAllLines(STATUS)) {
+      if (line.startsWith(name)) {
+        return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]) * 1024;
+      }
+    }
+    throw new IOException("No " + name + " in " + STATUS);
+  }
+}

@@ -1,0 +1,104 @@
+package io.latentdecode.udf.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import ai.djl.engine.EngineException;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
+import ai.djl.translate.NoopTranslator;
+import io.latentdecode.udf.testing.SharedData;
+import io.latentdecode.udf.testing.TestDecoders;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves that the job decodes under PyTorch's inference mode rather than assuming it: outputs are
+ * inference tensors, and the decode's peak memory is far below the same decode with an autograd graph
+ * (the out-of-memory failure this project exists to avoid).
+ */
+class InferenceModeTest {
+  private static final long[] BATCH = {4, 32, 32, 32}; // four 256x256 TAEF2 decodes
+
+  @Test
+  void decoderOutputsAreInferenceTensorsThatRefuseInPlaceUpdates() throws Exception {
+    LoadedDecoder decoder = TestDecoders.onCpu(SharedData.taef2Decoder());
+    try (Predictor<NDList, NDList> predictor = decoder.newPredictor();
+        NDManager scope = decoder.newBatchManager()) {
+      NDArray out = predictor.predict(new NDList(scope.randomNormal(new Shape(1, 32, 4, 4))))
+          .singletonOrThrow();
+
+      assertThatThrownBy(() -> out.addi(1f)).isInstanceOf(EngineException.class)
+          .hasMessageContaining("Inplace update to inference tensor outside InferenceMode");
+      assertThat(out.add(1f).getShape()).isEqualTo(out.getShape()); // out-of-place is what the job uses
+    }
+  }
+
+  @Test
+  void peakMemoryOfTheJobsDecodeIsWellBelowTheSameDecodeWithAnAutogradGraph() throws Exception {
+    assumeThat(ProcessMemory.supported()).as("needs Linux /proc/self/clear_refs").isTrue();
+    Path model = SharedData.taef2Decoder();
+    LoadedDecoder decoder = TestDecoders.onCpu(model);
+    long inference = onFreshThread(() -> {
+      try (Predictor<NDList, NDList> predictor = decoder.newPredictor();
+          NDManager scope = decoder.newBatchManager()) {
+        predictor.predict(new NDList(scope.randomNormal(new Shape(1, 32, 8, 8)))); // warm up
+        return peakDuring(() -> predictor.predict(new NDList(scope.randomNormal(new Shape(BATCH)))));
+      }
+    });
+
+    Criteria<NDList, NDList> trainable = Criteria.builder().setTypes(NDList.class, NDList.class)
+        .optModelPath(model).optEngine("PyTorch").optOption("trainParam", "true")
+        .optTranslator(new NoopTranslator()).build();
+    long autograd;
+    try (ZooModel<NDList, NDList> graphModel = trainable.loadModel()) {
+      autograd = onFreshThread(() -> {
+        try (NDManager scope = graphModel.getNDManager().newSubManager()) {
+          ParameterStore store = new ParameterStore(scope, false);
+          graphModel.getBlock().forward(store, new NDList(scope.randomNormal(new Shape(1, 32, 8, 8))), true);
+          return peakDuring(() -> graphModel.getBlock().forward(store,
+              new NDList(scope.randomNormal(new Shape(BATCH))), true));
+        }
+      });
+    }
+
+    double ratio = (double) inference / autograd;
+    System.out.printf("Peak memory of a 4x256x256 TAEF2 decode: inference mode %.0f MB, autograd graph %.0f MB,"
+        + " ratio %.2f%n", inference / 1e6, autograd / 1e6, ratio);
+    assertThat(autograd).as("the autograd decode must actually have kept a graph").isGreaterThan(inference);
+    assertThat(ratio).as("inference-mode peak / autograd peak").isLessThan(0.6);
+  }
+
+  /** Peak resident memory above the starting point while {@code work} runs. */
+  private static long peakDuring(Callable<?> work) throws Exception {
+    System.gc();
+    long before = ProcessMemory.residentBytes();
+    ProcessMemory.resetPeak();
+    Object result = work.call();
+    long peak = ProcessMemory.peakResidentBytes();
+    if (result instanceof NDList list) {
+      list.close();
+    }
+    return peak - before;
+  }
+
+  /** Grad mode is per thread in PyTorch and on by default: a fresh thread is where a graph would be recorded. */
+  private static long onFreshThread(Callable<Long> work) throws Exception {
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      return thread.submit(work).get();
+    } finally {
+      thread.shutdown();
+    }
+  }
+}
