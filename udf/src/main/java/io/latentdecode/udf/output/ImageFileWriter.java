@@ -24,6 +24,8 @@ import org.apache.spark.sql.execution.arrow.ArrowWriter;
 public final class ImageFileWriter implements AutoCloseable {
   private static final int MAX_ROWS_PER_BATCH = 1024;
   private static final long MAX_BYTES_PER_BATCH = 64L * 1024 * 1024;
+  /** Record batches per file, at least: a file overshoots its size limit by at most one batch. */
+  private static final int MIN_BATCHES_PER_FILE = 8;
 
   private final VectorSchemaRoot root;
   private final VarCharVector id;
@@ -33,6 +35,7 @@ public final class ImageFileWriter implements AutoCloseable {
   private final IntVector height;
   private final ArrowWriter carried;
   private final RollingArrowFiles files;
+  private final long maxBatchBytes;
   private int rows;
   private long batchBytes;
 
@@ -49,6 +52,7 @@ public final class ImageFileWriter implements AutoCloseable {
         root.getFieldVectors().subList(OutputSchemas.IMAGE_COLUMNS.size(), root.getFieldVectors().size());
     this.carried = carriedVectors.isEmpty() ? null : ArrowWriter.create(new VectorSchemaRoot(carriedVectors));
     this.files = new RollingArrowFiles(fs, attemptDir, "", partition, runId, root, maxFileBytes);
+    this.maxBatchBytes = Math.max(1, Math.min(MAX_BYTES_PER_BATCH, maxFileBytes / MIN_BATCHES_PER_FILE));
   }
 
   public void add(String imageId, byte[] imageBytes, String imageFormat, int imageWidth, int imageHeight,
@@ -63,7 +67,7 @@ public final class ImageFileWriter implements AutoCloseable {
     }
     rows++;
     batchBytes += imageBytes.length;
-    if (rows >= MAX_ROWS_PER_BATCH || batchBytes >= MAX_BYTES_PER_BATCH) {
+    if (rows >= MAX_ROWS_PER_BATCH || batchBytes >= maxBatchBytes) {
       flush();
     }
   }

@@ -1,0 +1,76 @@
+package io.latentdecode.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentdecode.job.demo.Demo;
+import io.latentdecode.job.testing.ArrowOutput;
+import io.latentdecode.job.testing.CliRun;
+import io.latentdecode.job.testing.RunReports;
+import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.TestLatents;
+import io.latentdecode.udf.latent.NpyFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How a run lays out its files: rolling past the size limit, and the write modes. */
+class OutputFilesTest {
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkTestSession.start();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  @Test
+  void aTaskRollsToANewFilePastTheSizeLimit(@TempDir Path tmp) throws Exception {
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+    Path input = tmp.resolve("latents");
+    for (int i = 0; i < 8; i++) { // 8 raw 256x256 images of 192 KiB: 1.5 MB in one task
+      TestLatents.write(input.resolve("l" + i + ".npy"), NpyFile.float32(TestLatents.random(i, 4 * 32 * 32), 4, 32, 32));
+    }
+    Path output = tmp.resolve("images");
+
+    CliRun.Result r = CliRun.decode(input.toString(), output.toString(), model.toString(), "--partitions", "1",
+        "--image-format", "raw", "--batch-size", "1", "--max-file-mb", "1");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    try (Stream<Path> files = Files.list(output)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".arrow")).sorted())
+          .hasSizeGreaterThan(1).allMatch(n -> n.matches("part-00000-\\d{8}T\\d{6}Z-[0-9a-f]{6}-c\\d{3}\\.arrow"));
+    }
+    assertThat(ArrowOutput.images(output).column("id")).hasSize(8).doesNotHaveDuplicates();
+    assertThat(RunReports.only(output).at("/counts/image_files").asInt()).isGreaterThan(1);
+  }
+
+  @Test
+  void overwriteReplacesAnEarlierRunAndFailIfExistsRefusesIt(@TempDir Path tmp) throws Exception {
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+    Path input = tmp.resolve("latents");
+    TestLatents.write(input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
+    Path output = tmp.resolve("images");
+    assertThat(CliRun.decode(input.toString(), output.toString(), model.toString()).exitCode()).isZero();
+    String firstRun = RunReports.only(output).get("run_id").asText();
+
+    CliRun.Result refused = CliRun.decode(input.toString(), output.toString(), model.toString());
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.err()).contains("already holds a finished run");
+    assertThat(RunReports.only(output).get("run_id").asText()).isEqualTo(firstRun);
+
+    CliRun.Result replaced = CliRun.decode(input.toString(), output.toString(), model.toString(), "--mode",
+        "overwrite");
+    assertThat(replaced.exitCode()).as(replaced.toString()).isZero();
+    assertThat(RunReports.only(output).get("run_id").asText()).isNotEqualTo(firstRun);
+    assertThat(ArrowOutput.images(output).column("id")).containsExactly("a");
+  }
+}

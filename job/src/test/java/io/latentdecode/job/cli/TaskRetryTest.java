@@ -1,0 +1,65 @@
+package io.latentdecode.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentdecode.job.demo.Demo;
+import io.latentdecode.job.testing.ArrowOutput;
+import io.latentdecode.job.testing.CliRun;
+import io.latentdecode.job.testing.FlakyFileSystem;
+import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.TestLatents;
+import io.latentdecode.udf.latent.NpyFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A task attempt that dies halfway through publishing (its image file is out, its error file is not) is
+ * retried; the output still holds every id exactly once, and nothing temporary is left.
+ */
+class TaskRetryTest {
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkTestSession.start();
+    spark.sparkContext().hadoopConfiguration().set("fs.flaky.impl", FlakyFileSystem.class.getName());
+    spark.sparkContext().hadoopConfiguration().setBoolean("fs.flaky.impl.disable.cache", true);
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  @Test
+  void aRetriedTaskLeavesEveryIdExactlyOnce(@TempDir Path tmp) throws Exception {
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+    Path input = tmp.resolve("latents");
+    for (int i = 0; i < 6; i++) {
+      TestLatents.write(input.resolve("ok" + i + ".npy"), NpyFile.float32(TestLatents.random(i, 4 * 4 * 4), 4, 4, 4));
+    }
+    TestLatents.write(input.resolve("bad.npy"), TestLatents.withValue(new int[] {4, 4, 4}, 0, Float.NaN));
+    Path output = tmp.resolve("images");
+
+    CliRun.Result r = CliRun.decode(input.toString(), FlakyFileSystem.SCHEME + "://" + output, model.toString(),
+        "--partitions", "1", "--conf", "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(FlakyFileSystem.injectedFailures()).as("injected publish failures").isEqualTo(1);
+    List<Object> ids = new ArrayList<>(ArrowOutput.images(output).column("id"));
+    ids.addAll(ArrowOutput.errors(output).column("id"));
+    assertThat(ids).containsExactlyInAnyOrder("ok0", "ok1", "ok2", "ok3", "ok4", "ok5", "bad");
+    assertThat(output.resolve("_temporary")).doesNotExist();
+    try (Stream<Path> files = Files.list(output)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".arrow"))).hasSize(1);
+    }
+  }
+}
