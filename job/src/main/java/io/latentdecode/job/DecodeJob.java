@@ -3,6 +3,7 @@ package io.latentdecode.job;
 import io.latentdecode.job.commit.RunCommitter;
 import io.latentdecode.job.commit.RunReport;
 import io.latentdecode.job.config.RunOptions;
+import io.latentdecode.job.plan.DeviceCheck;
 import io.latentdecode.job.plan.InputFiles;
 import io.latentdecode.job.plan.InputPlanner;
 import io.latentdecode.job.plan.ModelCheck;
@@ -24,6 +25,8 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +60,7 @@ public final class DecodeJob {
         LOG.info("--mode overwrite: deleting the previous output at {}", output);
         outFs.delete(output, true);
       }
+      DeviceCheck.check(options.settings().device(), spark.sparkContext().getConf());
       String runId = RunId.next(started);
       PlannedInput planned = InputPlanner.plan(spark, kind, input.toString(), options.partitions());
       TaskPlan plan = new TaskPlan(runId, output.toString(), input.toString(), kind, model, options.settings(),
@@ -68,10 +72,11 @@ public final class DecodeJob {
           output, model.fileName(), model.sha256());
       List<TaskReport> reports;
       try {
-        reports = planned.rows().queryExecution().toRdd().toJavaRDD().mapPartitions(new DecodePartition(plan))
-            .collect();
-      } catch (RuntimeException e) {
-        committer.abortTemporary();
+        Broadcast<TaskPlan> broadcastPlan = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan);
+        reports = planned.rows().queryExecution().toRdd().toJavaRDD()
+            .mapPartitions(new DecodePartition(broadcastPlan)).collect();
+      } catch (Exception e) { // SparkException is checked, though Scala does not declare it
+        committer.abort();
         throw e;
       }
       RunReport report = RunReport.of(plan, options, spark.sparkContext().master(), spark.sparkContext().applicationId(),

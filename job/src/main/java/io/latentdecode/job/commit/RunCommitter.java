@@ -46,8 +46,22 @@ public final class RunCommitter {
     write(OutputLayout.successMarker(output), ("{\"run_id\": \"" + runId + "\"}\n").getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Removes every trace of a failed run: the files its tasks published (none of them is committed
+   * without {@code _SUCCESS}) and its temporary folder. Output of earlier runs is untouched.
+   */
+  public void abort() {
+    try {
+      sweepUnreported(output, "", Set.of());
+      sweepUnreported(OutputLayout.errorsDir(output), OutputLayout.ERRORS_DIR + "/", Set.of());
+      abortTemporary();
+    } catch (IOException e) {
+      LOG.warn("Cannot clean up the files of failed run {} under {}: {}", runId, output, e.toString());
+    }
+  }
+
   /** Deletes this run's temporary folder (task attempts that never published). */
-  public void abortTemporary() throws IOException {
+  private void abortTemporary() throws IOException {
     fs.delete(OutputLayout.runTemporaryDir(output, runId), true);
     Path temporary = OutputLayout.runTemporaryDir(output, runId).getParent();
     if (fs.exists(temporary) && fs.listStatus(temporary).length == 0) {
@@ -62,8 +76,7 @@ public final class RunCommitter {
     for (FileStatus status : fs.listStatus(dir)) {
       String name = status.getPath().getName();
       if (status.isFile() && OutputLayout.isPartFileOf(name, runId) && !reported.contains(prefix + name)) {
-        LOG.warn("Deleting {}: no successful task of run {} reported it (a failed or losing attempt)", status.getPath(),
-            runId);
+        LOG.info("Deleting {}: no successful task of run {} reported it", status.getPath(), runId);
         fs.delete(status.getPath(), false);
       }
     }

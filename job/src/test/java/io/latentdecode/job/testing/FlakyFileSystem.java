@@ -2,19 +2,21 @@ package io.latentdecode.job.testing;
 
 import java.io.IOException;
 import java.net.URI;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
- * The local file system under the scheme {@code flaky://}, whose first rename of a file into an
- * {@code _errors} folder fails: a task attempt that has already published its image file then dies in
- * the middle of publishing, and Spark retries it. Register with {@code fs.flaky.impl}.
+ * The local file system under the scheme {@code flaky://}, whose renames of a file into an {@code _errors}
+ * folder fail the first {@code flaky.rename-failures-per-file} times (default 1) for each destination: a
+ * task attempt that has already published its image file then dies in the middle of publishing. Register
+ * with {@code fs.flaky.impl}.
  */
 public final class FlakyFileSystem extends RawLocalFileSystem {
   public static final String SCHEME = "flaky";
-  private static final Set<String> FAILED = ConcurrentHashMap.newKeySet();
+  public static final String FAILURES_PER_FILE = "flaky.rename-failures-per-file";
+  private static final Map<String, Integer> FAILURES = new ConcurrentHashMap<>();
 
   @Override
   public URI getUri() {
@@ -28,14 +30,19 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
 
   @Override
   public boolean rename(Path src, Path dst) throws IOException {
-    if (dst.getParent() != null && dst.getParent().getName().equals("_errors") && FAILED.add(dst.getName())) {
-      throw new IOException("injected failure: renaming " + src + " to " + dst);
+    if (dst.getParent() != null && dst.getParent().getName().equals("_errors")) {
+      int allowed = getConf().getInt(FAILURES_PER_FILE, 1);
+      int failures = FAILURES.merge(dst.toUri().getPath(), 1, Integer::sum);
+      if (failures <= allowed) {
+        throw new IOException("injected failure: renaming " + src + " to " + dst);
+      }
     }
     return super.rename(src, dst);
   }
 
-  /** How many renames have failed on purpose so far. */
-  public static int injectedFailures() {
-    return FAILED.size();
+  /** How many renames into folders under {@code root} were attempted (failed or not). */
+  public static int renamesUnder(java.nio.file.Path root) {
+    return FAILURES.entrySet().stream().filter(e -> e.getKey().startsWith(root.toString()))
+        .mapToInt(Map.Entry::getValue).sum();
   }
 }

@@ -31,6 +31,8 @@ public final class BatchDecoder {
   private final LoadedDecoder decoder;
   private final Predictor<NDList, NDList> predictor;
   private final DecodeSettings settings;
+  /** The task's staging buffer for latent bytes, reused across batches (grown when a batch needs more). */
+  private ByteBuffer staging;
 
   public BatchDecoder(LoadedDecoder decoder, Predictor<NDList, NDList> predictor, DecodeSettings settings) {
     this.decoder = decoder;
@@ -93,10 +95,14 @@ public final class BatchDecoder {
   }
 
   /** The batch as one float32 [N, C, h, w] tensor on the device, from a single direct buffer. */
-  private static NDArray toTensor(NDManager scope, List<Latent> batch) {
+  private NDArray toTensor(NDManager scope, List<Latent> batch) {
     Latent first = batch.get(0);
-    int elements = first.channels() * first.height() * first.width();
-    ByteBuffer bytes = ByteBuffer.allocateDirect(elements * 4 * batch.size()).order(ByteOrder.LITTLE_ENDIAN);
+    int bytesNeeded = first.channels() * first.height() * first.width() * 4 * batch.size();
+    if (staging == null || staging.capacity() < bytesNeeded) {
+      staging = ByteBuffer.allocateDirect(bytesNeeded).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    staging.clear().limit(bytesNeeded);
+    ByteBuffer bytes = staging.slice().order(ByteOrder.LITTLE_ENDIAN);
     FloatBuffer floats = bytes.asFloatBuffer();
     for (Latent latent : batch) {
       latent.dtype().putAsFloat32(latent.data(), floats);

@@ -28,6 +28,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
@@ -38,15 +39,17 @@ import org.apache.spark.sql.catalyst.InternalRow;
 public final class DecodePartition implements FlatMapFunction<Iterator<InternalRow>, TaskReport> {
   private static final long serialVersionUID = 1L;
 
-  private final TaskPlan plan;
+  private final Broadcast<TaskPlan> broadcastPlan;
 
-  public DecodePartition(TaskPlan plan) {
-    this.plan = plan;
+  /** @param plan the run's plan, broadcast once to every executor rather than shipped with each task */
+  public DecodePartition(Broadcast<TaskPlan> plan) {
+    this.broadcastPlan = plan;
   }
 
   @Override
   public Iterator<TaskReport> call(Iterator<InternalRow> input) throws Exception {
     long start = System.nanoTime();
+    TaskPlan plan = broadcastPlan.value();
     TaskContext task = TaskContext.get();
     int partition = task.partitionId();
     int attempt = task.attemptNumber();

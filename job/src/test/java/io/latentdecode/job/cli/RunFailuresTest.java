@@ -1,0 +1,74 @@
+package io.latentdecode.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentdecode.job.demo.Demo;
+import io.latentdecode.job.testing.CliRun;
+import io.latentdecode.job.testing.FlakyFileSystem;
+import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.TestLatents;
+import io.latentdecode.udf.latent.NpyFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs that cannot finish leave nothing that looks like output; GPU requests without GPUs stop early. */
+class RunFailuresTest {
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkTestSession.start();
+    spark.sparkContext().hadoopConfiguration().set("fs.flaky.impl", FlakyFileSystem.class.getName());
+    spark.sparkContext().hadoopConfiguration().setBoolean("fs.flaky.impl.disable.cache", true);
+    spark.sparkContext().hadoopConfiguration().setInt(FlakyFileSystem.FAILURES_PER_FILE, 1000);
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  @Test
+  void aRunWhoseTaskKeepsFailingExitsWith1AndLeavesNoImageFiles(@TempDir Path tmp) throws Exception {
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+    Path input = tmp.resolve("latents");
+    for (int i = 0; i < 8; i++) {
+      TestLatents.write(input.resolve("ok" + i + ".npy"), NpyFile.float32(TestLatents.random(i, 4 * 4 * 4), 4, 4, 4));
+    }
+    TestLatents.write(input.resolve("bad.npy"), TestLatents.withValue(new int[] {4, 4, 4}, 0, Float.NaN));
+    Path output = tmp.resolve("images");
+
+    CliRun.Result r = CliRun.decode(input.toString(), FlakyFileSystem.SCHEME + "://" + output, model.toString(),
+        "--partitions", "2", "--conf", "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("the run failed", "injected failure", "nothing was committed");
+    assertThat(output.resolve("_SUCCESS")).doesNotExist();
+    assertThat(output.resolve("_temporary")).doesNotExist();
+    try (Stream<Path> files = Files.walk(output)) {
+      assertThat(files.filter(p -> p.toString().endsWith(".arrow"))).as("published files of the failed run").isEmpty();
+    }
+  }
+
+  @Test
+  void deviceGpuWithoutGpuSchedulingStopsBeforeAnyTask(@TempDir Path tmp) throws Exception {
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+    Path input = tmp.resolve("latents");
+    TestLatents.write(input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
+    long jobsBefore = spark.sparkContext().statusTracker().getJobIdsForGroup(null).length;
+
+    CliRun.Result r = CliRun.decode(input.toString(), tmp.resolve("out").toString(), model.toString(), "--device",
+        "gpu");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("--device gpu", "spark.task.resource.gpu.amount", "--device auto");
+    assertThat(spark.sparkContext().statusTracker().getJobIdsForGroup(null)).hasSize((int) jobsBefore);
+    assertThat(tmp.resolve("out")).doesNotExist();
+  }
+}
