@@ -1,0 +1,53 @@
+package io.latentdecode.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentdecode.job.demo.Demo;
+import io.latentdecode.job.testing.ArrowOutput;
+import io.latentdecode.job.testing.CliRun;
+import io.latentdecode.job.testing.FlakyFileSystem;
+import io.latentdecode.job.testing.RunReports;
+import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.TestLatents;
+import io.latentdecode.udf.latent.NpyFile;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A model on a non-local Hadoop file system is fetched to the executor's local model cache and used from there. */
+class RemoteModelTest {
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkTestSession.start();
+    spark.sparkContext().hadoopConfiguration().set("fs.flaky.impl", FlakyFileSystem.class.getName());
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  @Test
+  void fetchesTheModelFromItsUriIntoTheLocalCacheByDigest(@TempDir Path tmp) throws Exception {
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+    Path input = tmp.resolve("latents");
+    TestLatents.write(input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 3 * 3), 4, 3, 3));
+    Path output = tmp.resolve("images");
+
+    CliRun.Result r = CliRun.decode(input.toString(), output.toString(), FlakyFileSystem.SCHEME + "://" + model,
+        "--conf", "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(ArrowOutput.images(output).column("id")).containsExactly("a");
+    String sha256 = RunReports.only(output).at("/model/sha256").asText();
+    assertThat(RunReports.only(output).at("/model/uri").asText()).startsWith("flaky:");
+    assertThat(Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models", sha256,
+        "preview-decoder.ts.pt")).exists().hasSameBinaryContentAs(model);
+  }
+}
