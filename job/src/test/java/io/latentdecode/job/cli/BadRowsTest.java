@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
-import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,20 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Rows that cannot be decoded are quarantined in {@code _errors/} with a reason, the rest decode, and
  * every input id is in exactly one of the two.
  */
-class BadRowsTest {
+class BadRowsTest extends SparkJobTest {
   private static final int[] SHAPE = {4, 6, 5};
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = SparkTestSession.start();
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    spark.stop();
-  }
-
   @Test
   void quarantinesEachBadNpyWithItsReasonAndDecodesTheRest(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));

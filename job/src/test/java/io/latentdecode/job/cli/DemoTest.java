@@ -4,30 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
-import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.SparkJobTest;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The demo works with nothing but the built project and decodes pictures, not noise. */
-class DemoTest {
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = SparkTestSession.start();
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    spark.stop();
-  }
-
+class DemoTest extends SparkJobTest {
   @Test
   void decodesRecognisablePicturesAndSaysWhereTheyAre(@TempDir Path tmp) throws Exception {
     Path dir = tmp.resolve("demo");

@@ -6,32 +6,17 @@ import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.RunReports;
-import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How a run lays out its files: rolling past the size limit, and the write modes. */
-class OutputFilesTest {
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = SparkTestSession.start();
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    spark.stop();
-  }
-
+class OutputFilesTest extends SparkJobTest {
   @Test
   void aTaskRollsToANewFilePastTheSizeLimit(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
-import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.SparkJobTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -14,31 +14,16 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Parquet contract: dtypes, carried-through columns, raw output, and bad rows quarantined. */
-class ParquetInputTest {
+class ParquetInputTest extends SparkJobTest {
   private static final int C = 4;
   private static final int H = 3;
   private static final int W = 5;
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = SparkTestSession.start();
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    spark.stop();
-  }
-
   @Test
   void decodesEveryDtypeCarriesOtherColumnsAndQuarantinesBadRows(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));

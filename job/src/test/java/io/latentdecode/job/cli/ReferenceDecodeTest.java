@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.RunReports;
-import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.testing.SharedData;
 import java.awt.image.BufferedImage;
@@ -15,9 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,19 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The real model through the whole job: TAEF2 decodes the shared reference latents, and the PNGs a plain
  * Arrow reader finds in the output match PyTorch's decodes.
  */
-class ReferenceDecodeTest {
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = SparkTestSession.start();
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    spark.stop();
-  }
-
+class ReferenceDecodeTest extends SparkJobTest {
   @Test
   void decodesTheReferenceLatentsToPngsThatMatchPyTorch(@TempDir Path tmp) throws Exception {
     Path model = SharedData.taef2Decoder();

@@ -7,30 +7,20 @@ import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.FlakyFileSystem;
 import io.latentdecode.job.testing.RunReports;
-import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A model on a non-local Hadoop file system is fetched to the executor's local model cache and used from there. */
-class RemoteModelTest {
-  private static SparkSession spark;
-
+class RemoteModelTest extends SparkJobTest {
   @BeforeAll
-  static void startSpark() {
-    spark = SparkTestSession.start();
-    spark.sparkContext().hadoopConfiguration().set("fs.flaky.impl", FlakyFileSystem.class.getName());
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    spark.stop();
+  static void useFlakyFileSystem() {
+    registerFlakyFileSystem(1);
   }
 
   @Test

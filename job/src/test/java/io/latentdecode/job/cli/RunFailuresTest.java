@@ -5,33 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.FlakyFileSystem;
-import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs that cannot finish leave nothing that looks like output; GPU requests without GPUs stop early. */
-class RunFailuresTest {
-  private static SparkSession spark;
-
+class RunFailuresTest extends SparkJobTest {
   @BeforeAll
-  static void startSpark() {
-    spark = SparkTestSession.start();
-    spark.sparkContext().hadoopConfiguration().set("fs.flaky.impl", FlakyFileSystem.class.getName());
-    spark.sparkContext().hadoopConfiguration().setBoolean("fs.flaky.impl.disable.cache", true);
-    spark.sparkContext().hadoopConfiguration().setInt(FlakyFileSystem.FAILURES_PER_FILE, 1000);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    spark.stop();
+  static void useFlakyFileSystem() {
+    registerFlakyFileSystem(1000);
   }
 
   @Test

@@ -6,7 +6,7 @@ import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.FlakyFileSystem;
-import io.latentdecode.job.testing.SparkTestSession;
+import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Files;
@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,19 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A task attempt that dies halfway through publishing (its image file is out, its error file is not) is
  * retried; the output still holds every id exactly once, and nothing temporary is left.
  */
-class TaskRetryTest {
-  private static SparkSession spark;
-
+class TaskRetryTest extends SparkJobTest {
   @BeforeAll
-  static void startSpark() {
-    spark = SparkTestSession.start();
-    spark.sparkContext().hadoopConfiguration().set("fs.flaky.impl", FlakyFileSystem.class.getName());
-    spark.sparkContext().hadoopConfiguration().setBoolean("fs.flaky.impl.disable.cache", true);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    spark.stop();
+  static void useFlakyFileSystem() {
+    registerFlakyFileSystem(1);
   }
 
   @Test

@@ -5,34 +5,27 @@ import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /** A task's quarantined rows ({@code id}, {@code error_kind}, {@code message}), written to {@code _errors/}. */
-public final class ErrorFileWriter implements AutoCloseable {
+public final class ErrorFileWriter extends RecordBatchFileWriter {
   private static final int MAX_ROWS_PER_BATCH = 4096;
 
-  private final VectorSchemaRoot root;
   private final VarCharVector id;
   private final VarCharVector kind;
   private final VarCharVector message;
-  private final RollingArrowFiles files;
-  private int rows;
 
   public ErrorFileWriter(
       BufferAllocator allocator, Schema schema, FileSystem fs, Path attemptDir, int partition, String runId,
       long maxFileBytes) {
-    this.root = VectorSchemaRoot.create(schema, allocator);
+    super(allocator, schema, fs, attemptDir, OutputLayout.ERRORS_DIR, partition, runId, maxFileBytes);
     this.id = (VarCharVector) root.getVector(OutputSchemas.ID);
     this.kind = (VarCharVector) root.getVector(OutputSchemas.ERROR_KIND);
     this.message = (VarCharVector) root.getVector(OutputSchemas.MESSAGE);
-    this.files =
-        new RollingArrowFiles(fs, attemptDir, OutputLayout.ERRORS_DIR, partition, runId, root, maxFileBytes);
   }
 
   public void add(String rowId, ErrorKind errorKind, String text) throws IOException {
@@ -42,30 +35,6 @@ public final class ErrorFileWriter implements AutoCloseable {
     rows++;
     if (rows >= MAX_ROWS_PER_BATCH) {
       flush();
-    }
-  }
-
-  public List<StagedFile> finish() throws IOException {
-    flush();
-    return files.finish();
-  }
-
-  private void flush() throws IOException {
-    if (rows == 0) {
-      return;
-    }
-    root.setRowCount(rows);
-    files.writeBatch();
-    root.getFieldVectors().forEach(v -> v.reset());
-    rows = 0;
-  }
-
-  @Override
-  public void close() throws IOException {
-    try {
-      files.close();
-    } finally {
-      root.close();
     }
   }
 }

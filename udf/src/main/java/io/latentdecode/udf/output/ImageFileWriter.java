@@ -21,28 +21,25 @@ import org.apache.spark.sql.execution.arrow.ArrowWriter;
  * Carried-through input columns are converted by Spark's own Arrow writer, so every Spark type keeps the
  * Arrow type Spark gives it.
  */
-public final class ImageFileWriter implements AutoCloseable {
+public final class ImageFileWriter extends RecordBatchFileWriter {
   private static final int MAX_ROWS_PER_BATCH = 1024;
   private static final long MAX_BYTES_PER_BATCH = 64L * 1024 * 1024;
   /** Record batches per file, at least: a file overshoots its size limit by at most one batch. */
   private static final int MIN_BATCHES_PER_FILE = 8;
 
-  private final VectorSchemaRoot root;
   private final VarCharVector id;
   private final VarBinaryVector image;
   private final VarCharVector format;
   private final IntVector width;
   private final IntVector height;
   private final ArrowWriter carried;
-  private final RollingArrowFiles files;
   private final long maxBatchBytes;
-  private int rows;
   private long batchBytes;
 
   public ImageFileWriter(
       BufferAllocator allocator, Schema schema, FileSystem fs, Path attemptDir, int partition, String runId,
       long maxFileBytes) {
-    this.root = VectorSchemaRoot.create(schema, allocator);
+    super(allocator, schema, fs, attemptDir, "", partition, runId, maxFileBytes);
     this.id = (VarCharVector) root.getVector(OutputSchemas.ID);
     this.image = (VarBinaryVector) root.getVector(OutputSchemas.IMAGE);
     this.format = (VarCharVector) root.getVector(OutputSchemas.FORMAT);
@@ -51,7 +48,6 @@ public final class ImageFileWriter implements AutoCloseable {
     List<FieldVector> carriedVectors =
         root.getFieldVectors().subList(OutputSchemas.IMAGE_COLUMNS.size(), root.getFieldVectors().size());
     this.carried = carriedVectors.isEmpty() ? null : ArrowWriter.create(new VectorSchemaRoot(carriedVectors));
-    this.files = new RollingArrowFiles(fs, attemptDir, "", partition, runId, root, maxFileBytes);
     this.maxBatchBytes = Math.max(1, Math.min(MAX_BYTES_PER_BATCH, maxFileBytes / MIN_BATCHES_PER_FILE));
   }
 
@@ -72,37 +68,18 @@ public final class ImageFileWriter implements AutoCloseable {
     }
   }
 
-  /** Writes what is buffered and closes the last file; returns the files to publish. */
-  public List<StagedFile> finish() throws IOException {
-    flush();
-    return files.finish();
-  }
-
-  private void flush() throws IOException {
-    if (rows == 0) {
-      return;
-    }
+  @Override
+  protected void beforeBatch() {
     if (carried != null) {
       carried.finish();
     }
-    root.setRowCount(rows);
-    files.writeBatch();
-    if (carried != null) {
-      carried.reset();
-    }
-    for (FieldVector v : root.getFieldVectors()) {
-      v.reset();
-    }
-    rows = 0;
-    batchBytes = 0;
   }
 
   @Override
-  public void close() throws IOException {
-    try {
-      files.close();
-    } finally {
-      root.close();
+  protected void afterBatch() {
+    if (carried != null) {
+      carried.reset();
     }
+    batchBytes = 0;
   }
 }
