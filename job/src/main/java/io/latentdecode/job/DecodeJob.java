@@ -32,9 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver side of a run: check the input, the model and the output (any problem stops here, before a
- * task starts), plan the input's partitions, let every partition decode on the executors, then commit the
- * run from what the tasks reported.
+ * The driver side of a run: check the input, the model and the output (any problem stops here,
+ * before a task starts), plan the input's partitions, let every partition decode on the executors,
+ * then commit the run from what the tasks reported.
  */
 public final class DecodeJob {
   private static final Logger LOG = LoggerFactory.getLogger(DecodeJob.class);
@@ -49,11 +49,14 @@ public final class DecodeJob {
     Path output = qualify(options.output(), checkConf, "--output");
     InputKind kind = InputFiles.detect(fileSystem(input, checkConf), input, options.inputFormat());
     int taskCpus = Integer.parseInt(options.sparkConf().getOrDefault("spark.task.cpus", "1"));
-    ModelRef model = ModelCheck.check(qualify(options.model(), checkConf, "--model").toString(), checkConf, taskCpus);
+    ModelRef model =
+        ModelCheck.check(
+            qualify(options.model(), checkConf, "--model").toString(), checkConf, taskCpus);
     FileSystem outFs = fileSystem(output, checkConf);
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
 
-    try (SparkSessions.Session session = SparkSessions.obtain(options.master(), options.sparkConf())) {
+    try (SparkSessions.Session session =
+        SparkSessions.obtain(options.master(), options.sparkConf())) {
       SparkSession spark = session.spark();
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       if (clearOutput) {
@@ -63,38 +66,69 @@ public final class DecodeJob {
       DeviceCheck.check(options.settings().device(), spark.sparkContext().getConf());
       String runId = RunId.next(started);
       PlannedInput planned = InputPlanner.plan(spark, kind, input.toString(), options.partitions());
-      TaskPlan plan = new TaskPlan(runId, output.toString(), input.toString(), kind, model, options.settings(),
-          planned.carriedColumns(), spark.conf().get("spark.sql.session.timeZone"), options.maxFileBytes(),
-          new HadoopConf(conf));
+      TaskPlan plan =
+          new TaskPlan(
+              runId,
+              output.toString(),
+              input.toString(),
+              kind,
+              model,
+              options.settings(),
+              planned.carriedColumns(),
+              spark.conf().get("spark.sql.session.timeZone"),
+              options.maxFileBytes(),
+              new HadoopConf(conf));
       RunCommitter committer = new RunCommitter(outFs, output, runId);
       spark.sparkContext().setJobDescription("latent-decode run " + runId);
-      LOG.info("Run {}: decoding {} latents from {} into {} with model {} (sha256 {})", runId, kind.text(), input,
-          output, model.fileName(), model.sha256());
+      LOG.info(
+          "Run {}: decoding {} latents from {} into {} with model {} (sha256 {})",
+          runId,
+          kind.text(),
+          input,
+          output,
+          model.fileName(),
+          model.sha256());
       List<TaskReport> reports;
       try {
-        Broadcast<TaskPlan> broadcastPlan = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan);
-        reports = planned.rows().queryExecution().toRdd().toJavaRDD()
-            .mapPartitions(new DecodePartition(broadcastPlan)).collect();
+        Broadcast<TaskPlan> broadcastPlan =
+            JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan);
+        reports =
+            planned
+                .rows()
+                .queryExecution()
+                .toRdd()
+                .toJavaRDD()
+                .mapPartitions(new DecodePartition(broadcastPlan))
+                .collect();
       } catch (Exception e) { // SparkException is checked, though Scala does not declare it
         committer.abort();
         throw e;
       }
-      RunReport report = RunReport.of(plan, options, spark.sparkContext().master(), spark.sparkContext().applicationId(),
-          started, Instant.now(), reports);
+      RunReport report =
+          RunReport.of(
+              plan,
+              options,
+              spark.sparkContext().master(),
+              spark.sparkContext().applicationId(),
+              started,
+              Instant.now(),
+              reports);
       committer.commit(reports, report.toJson());
       return new RunResult(runId, output, OutputLayout.runReport(output, runId), report);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write to --output " + output + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot write to --output " + output + ": " + e.getMessage(), e);
     }
   }
 
   private static Configuration hadoopConf(Map<String, String> sparkConf) {
     Configuration conf = new Configuration();
-    sparkConf.forEach((k, v) -> {
-      if (k.startsWith(HADOOP_PREFIX)) {
-        conf.set(k.substring(HADOOP_PREFIX.length()), v);
-      }
-    });
+    sparkConf.forEach(
+        (k, v) -> {
+          if (k.startsWith(HADOOP_PREFIX)) {
+            conf.set(k.substring(HADOOP_PREFIX.length()), v);
+          }
+        });
     return conf;
   }
 
@@ -103,8 +137,9 @@ public final class DecodeJob {
       Path path = new Path(uri);
       return path.getFileSystem(conf).makeQualified(path);
     } catch (IOException | IllegalArgumentException e) {
-      throw new JobSetupException("Cannot run: " + option + " '" + uri + "' is not a usable path or URI: "
-          + e.getMessage(), e);
+      throw new JobSetupException(
+          "Cannot run: " + option + " '" + uri + "' is not a usable path or URI: " + e.getMessage(),
+          e);
     }
   }
 
@@ -112,7 +147,8 @@ public final class DecodeJob {
     try {
       return path.getFileSystem(conf);
     } catch (IOException e) {
-      throw new JobSetupException("Cannot run: no file system for " + path + ": " + e.getMessage(), e);
+      throw new JobSetupException(
+          "Cannot run: no file system for " + path + ": " + e.getMessage(), e);
     }
   }
 }

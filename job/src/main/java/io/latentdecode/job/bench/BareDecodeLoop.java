@@ -21,32 +21,53 @@ import java.util.List;
 final class BareDecodeLoop {
   private BareDecodeLoop() {}
 
-  /** Decodes every latent ({@code [C, h, w]} float32 values) in batches; returns the wall time in nanos. */
+  /**
+   * Decodes every latent ({@code [C, h, w]} float32 values) in batches; returns the wall time in
+   * nanos.
+   */
   static long run(Path model, List<float[]> latents, int[] shape, int batchSize) throws Exception {
     try (ZooModel<NDList, NDList> loaded = DecoderLoader.load(model, Device.cpu());
         Predictor<NDList, NDList> predictor = loaded.newPredictor()) {
-      decode(loaded, predictor, latents.subList(0, Math.min(2, latents.size())), shape, batchSize); // warm up
+      decode(
+          loaded,
+          predictor,
+          latents.subList(0, Math.min(2, latents.size())),
+          shape,
+          batchSize); // warm up
       long start = System.nanoTime();
       decode(loaded, predictor, latents, shape, batchSize);
       return System.nanoTime() - start;
     }
   }
 
-  private static void decode(ZooModel<NDList, NDList> model, Predictor<NDList, NDList> predictor,
-      List<float[]> latents, int[] shape, int batchSize) throws Exception {
+  private static void decode(
+      ZooModel<NDList, NDList> model,
+      Predictor<NDList, NDList> predictor,
+      List<float[]> latents,
+      int[] shape,
+      int batchSize)
+      throws Exception {
     for (int from = 0; from < latents.size(); from += batchSize) {
       List<float[]> batch = latents.subList(from, Math.min(latents.size(), from + batchSize));
       try (NDManager scope = model.getNDManager().newSubManager()) {
-        ByteBuffer bytes = ByteBuffer.allocateDirect(batch.size() * batch.get(0).length * 4)
-            .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes =
+            ByteBuffer.allocateDirect(batch.size() * batch.get(0).length * 4)
+                .order(ByteOrder.LITTLE_ENDIAN);
         for (float[] values : batch) {
           bytes.asFloatBuffer().put(values);
           bytes.position(bytes.position() + values.length * 4);
         }
         bytes.flip();
-        NDArray x = scope.create(bytes, new Shape(batch.size(), shape[0], shape[1], shape[2]), DataType.FLOAT32);
+        NDArray x =
+            scope.create(
+                bytes, new Shape(batch.size(), shape[0], shape[1], shape[2]), DataType.FLOAT32);
         NDArray out = predictor.predict(new NDList(x)).singletonOrThrow();
-        out.clip(0, 1).mul(255).round().toType(DataType.UINT8, false).transpose(0, 2, 3, 1).toByteArray();
+        out.clip(0, 1)
+            .mul(255)
+            .round()
+            .toType(DataType.UINT8, false)
+            .transpose(0, 2, 3, 1)
+            .toByteArray();
       }
     }
   }

@@ -26,14 +26,21 @@ import java.util.OptionalInt;
 import java.util.Random;
 
 /**
- * Decode throughput of the job against a bare DJL loop over the same latents, side by side in one JVM:
- * the bare loop first (the floor), then the job on a warm embedded Spark in two thread layouts. Prints a
- * table of seconds per image and the job's efficiency (bare time / job time).
+ * Decode throughput of the job against a bare DJL loop over the same latents, side by side in one
+ * JVM: the bare loop first (the floor), then the job on a warm embedded Spark in two thread
+ * layouts. Prints a table of seconds per image and the job's efficiency (bare time / job time).
  */
 public final class DecodeBenchmark {
   /** What to measure. */
-  public record Settings(Path model, int images, int channels, int latentSize, int batchSize, OutputRange range,
-      int cores, Path workDir) {}
+  public record Settings(
+      Path model,
+      int images,
+      int channels,
+      int latentSize,
+      int batchSize,
+      OutputRange range,
+      int cores,
+      Path workDir) {}
 
   private record Row(String path, String layout, int images, double seconds) {}
 
@@ -57,16 +64,27 @@ public final class DecodeBenchmark {
         Files.write(warmInput.resolve(i + ".npy"), NpyFile.float32(values, shape));
       }
     }
-    out.printf("Benchmark: %d latents %s -> %dx%d images, batch %d, %d cores, model %s%n", s.images(),
-        java.util.Arrays.toString(shape), s.latentSize() * 8, s.latentSize() * 8, s.batchSize(), s.cores(), s.model());
+    out.printf(
+        "Benchmark: %d latents %s -> %dx%d images, batch %d, %d cores, model %s%n",
+        s.images(),
+        java.util.Arrays.toString(shape),
+        s.latentSize() * 8,
+        s.latentSize() * 8,
+        s.batchSize(),
+        s.cores(),
+        s.model());
     out.flush();
 
     EngineSetup.configure(s.cores());
     ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch before JniUtils is called
     List<Row> rows = new ArrayList<>();
     JniUtils.setNumThreads(s.cores());
-    rows.add(new Row("bare DJL loop", "1 loop x " + s.cores() + " threads", s.images(),
-        BareDecodeLoop.run(s.model(), latents, shape, s.batchSize()) / 1e9));
+    rows.add(
+        new Row(
+            "bare DJL loop",
+            "1 loop x " + s.cores() + " threads",
+            s.images(),
+            BareDecodeLoop.run(s.model(), latents, shape, s.batchSize()) / 1e9));
 
     rows.add(job(s, input, warmInput, 1, s.cores(), ImageFormat.RAW));
     rows.add(job(s, input, warmInput, s.cores(), 1, ImageFormat.RAW));
@@ -77,33 +95,58 @@ public final class DecodeBenchmark {
     out.printf("|---|---|---:|---:|---:|---:|%n");
     for (Row r : rows) {
       double perImage = r.seconds() / r.images();
-      out.printf("| %s | %s | %d | %.3f | %.2f | %.2f |%n", r.path(), r.layout(), r.images(), perImage, 1 / perImage,
-          bare / perImage);
+      out.printf(
+          "| %s | %s | %d | %.3f | %.2f | %.2f |%n",
+          r.path(), r.layout(), r.images(), perImage, 1 / perImage, bare / perImage);
     }
     out.flush();
   }
 
-  private static Row job(Settings s, Path input, Path warmInput, int slots, int threads, ImageFormat format)
+  private static Row job(
+      Settings s, Path input, Path warmInput, int slots, int threads, ImageFormat format)
       throws IOException {
     JniUtils.setNumThreads(threads);
-    Map<String, String> conf = Map.of("spark.ui.enabled", "false", "spark.driver.host", "127.0.0.1",
-        "spark.driver.bindAddress", "127.0.0.1");
-    try (SparkSessions.Session session = SparkSessions.obtain(Optional.of("local[" + slots + "]"), conf)) {
+    Map<String, String> conf =
+        Map.of(
+            "spark.ui.enabled",
+            "false",
+            "spark.driver.host",
+            "127.0.0.1",
+            "spark.driver.bindAddress",
+            "127.0.0.1");
+    try (SparkSessions.Session session =
+        SparkSessions.obtain(Optional.of("local[" + slots + "]"), conf)) {
       session.spark().sparkContext().setLogLevel("WARN");
       run(s, warmInput, s.workDir().resolve("warm-" + slots + "-" + format.text()), format, 2);
-      RunResult result = run(s, input, s.workDir().resolve("out-" + slots + "-" + format.text()), format,
-          s.images());
+      RunResult result =
+          run(
+              s,
+              input,
+              s.workDir().resolve("out-" + slots + "-" + format.text()),
+              format,
+              s.images());
       double seconds = ((Number) result.report().fields().get("duration_seconds")).doubleValue();
-      return new Row("job (" + format.text() + ")", "local[" + slots + "] x " + threads + " threads", s.images(),
+      return new Row(
+          "job (" + format.text() + ")",
+          "local[" + slots + "] x " + threads + " threads",
+          s.images(),
           seconds);
     }
   }
 
-  private static RunResult run(Settings s, Path input, Path output, ImageFormat format, int partitionsHint) {
-    return DecodeJob.run(new RunOptions(input.toString(), output.toString(), s.model().toString(),
-        Optional.of(InputKind.NPY),
-        new DecodeSettings(1.0, 0.0, s.range(), format, s.batchSize(), DeviceRequest.CPU),
-        OptionalInt.of(Math.max(1, Math.min(partitionsHint, s.cores() * 2))), WriteMode.OVERWRITE,
-        TaskPlan.MAX_FILE_BYTES_DEFAULT, Optional.empty(), Map.of()));
+  private static RunResult run(
+      Settings s, Path input, Path output, ImageFormat format, int partitionsHint) {
+    return DecodeJob.run(
+        new RunOptions(
+            input.toString(),
+            output.toString(),
+            s.model().toString(),
+            Optional.of(InputKind.NPY),
+            new DecodeSettings(1.0, 0.0, s.range(), format, s.batchSize(), DeviceRequest.CPU),
+            OptionalInt.of(Math.max(1, Math.min(partitionsHint, s.cores() * 2))),
+            WriteMode.OVERWRITE,
+            TaskPlan.MAX_FILE_BYTES_DEFAULT,
+            Optional.empty(),
+            Map.of()));
   }
 }

@@ -8,38 +8,62 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code latent-decode bench}: the job's decode speed next to a bare DJL loop, measured in one run. */
+/**
+ * {@code latent-decode bench}: the job's decode speed next to a bare DJL loop, measured in one run.
+ */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Measure decode throughput: a bare DJL loop vs the job on embedded Spark, same latents, one JVM.")
+    description =
+        "Measure decode throughput: a bare DJL loop vs the job on embedded Spark, same latents, one JVM.")
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "FILE", description = "TorchScript decoder file.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "FILE",
+      description = "TorchScript decoder file.")
   Path model;
 
-  @Option(names = "--images", paramLabel = "N", description = "Latents per measured run. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--images",
+      paramLabel = "N",
+      description = "Latents per measured run. Default: ${DEFAULT-VALUE}.")
   int images = 16;
 
-  @Option(names = "--channels", paramLabel = "C", description = "Latent channels. Default: ${DEFAULT-VALUE} (TAEF2).")
+  @Option(
+      names = "--channels",
+      paramLabel = "C",
+      description = "Latent channels. Default: ${DEFAULT-VALUE} (TAEF2).")
   int channels = 32;
 
-  @Option(names = "--latent-size", paramLabel = "H", description = "Latent side; images are 8x. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--latent-size",
+      paramLabel = "H",
+      description = "Latent side; images are 8x. Default: ${DEFAULT-VALUE}.")
   int latentSize = 64;
 
   @Option(names = "--batch-size", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
   int batchSize = 4;
 
-  @Option(names = "--output-range", paramLabel = "-1,1|0,1", description = "Default: 0,1 (TAESD family).")
+  @Option(
+      names = "--output-range",
+      paramLabel = "-1,1|0,1",
+      description = "Default: 0,1 (TAESD family).")
   OutputRange range = OutputRange.ZERO_TO_ONE;
 
-  @Option(names = "--cores", paramLabel = "N", description = "Threads for both paths. Default: the machine's cores.")
+  @Option(
+      names = "--cores",
+      paramLabel = "N",
+      description = "Threads for both paths. Default: the machine's cores.")
   int cores = Runtime.getRuntime().availableProcessors();
 
   @Override
   public Integer call() throws Exception {
     Path work = Files.createTempDirectory("latent-decode-bench-");
-    DecodeBenchmark.run(new DecodeBenchmark.Settings(model.toAbsolutePath(), images, channels, latentSize, batchSize,
-        range, cores, work), new java.io.PrintWriter(System.out, true));
+    DecodeBenchmark.run(
+        new DecodeBenchmark.Settings(
+            model.toAbsolutePath(), images, channels, latentSize, batchSize, range, cores, work),
+        new java.io.PrintWriter(System.out, true));
     return Main.EXIT_OK;
   }
 }

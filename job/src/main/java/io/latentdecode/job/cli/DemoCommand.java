@@ -8,7 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code latent-decode demo}: a complete run on sample latents with the decoder that ships in the jar. */
+/**
+ * {@code latent-decode demo}: a complete run on sample latents with the decoder that ships in the
+ * jar.
+ */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
@@ -19,8 +22,12 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--output", paramLabel = "DIR", description = "Folder for everything the demo makes (replaced if"
-      + " it holds an earlier demo). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--output",
+      paramLabel = "DIR",
+      description =
+          "Folder for everything the demo makes (replaced if"
+              + " it holds an earlier demo). Default: ${DEFAULT-VALUE}.")
   Path output = Path.of("latent-decode-demo");
 
   @Mixin SparkOptions spark;

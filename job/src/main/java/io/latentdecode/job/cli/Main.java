@@ -16,9 +16,9 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code java -jar latent-decode.jar <command>}. Exit codes: 0 done; 2 a wrong flag or value, or a run
- * that cannot start (bad input, model or output: the message says which and how to fix it); 1 a run that
- * failed while running.
+ * {@code java -jar latent-decode.jar <command>}. Exit codes: 0 done; 2 a wrong flag or value, or a
+ * run that cannot start (bad input, model or output: the message says which and how to fix it); 1 a
+ * run that failed while running.
  */
 @Command(
     name = "latent-decode",
@@ -34,13 +34,18 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    // Before any Netty class loads, as Spark's own launcher does (the jar's manifest opens the packages).
+    // Before any Netty class loads, as Spark's own launcher does (the jar's manifest opens the
+    // packages).
     System.setProperty("io.netty.tryReflectionSetAccessible", "true");
-    System.setProperty("io.netty.allocator.type", System.getProperty("io.netty.allocator.type", "pooled"));
+    System.setProperty(
+        "io.netty.allocator.type", System.getProperty("io.netty.allocator.type", "pooled"));
     System.exit(execute(args));
   }
 
-  /** Runs a command line and returns its exit code (for tests and embedding; never calls System.exit). */
+  /**
+   * Runs a command line and returns its exit code (for tests and embedding; never calls
+   * System.exit).
+   */
   public static int execute(String... args) {
     return commandLine().execute(args);
   }
@@ -53,26 +58,30 @@ public final class Main implements Runnable {
     cli.registerConverter(DeviceRequest.class, converter(DeviceRequest::parse));
     cli.registerConverter(WriteMode.class, converter(WriteMode::parse));
     cli.registerConverter(InputKind.class, converter(InputKind::parse));
-    cli.setParameterExceptionHandler((e, args) -> {
-      PrintWriter err = e.getCommandLine().getErr();
-      String name = e.getCommandLine().getCommandSpec().qualifiedName();
-      err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
-      err.flush();
-      return EXIT_USAGE;
-    });
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      if (e instanceof JobSetupException) {
-        err.println("latent-decode: " + e.getMessage());
-        err.flush();
-        return EXIT_USAGE;
-      }
-      LoggerFactory.getLogger(Main.class).error("Run failed", e);
-      err.println("latent-decode: the run failed: " + Causes.rootMessage(e)
-          + " (nothing was committed; the log above has the details)");
-      err.flush();
-      return EXIT_RUN_FAILED;
-    });
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          PrintWriter err = e.getCommandLine().getErr();
+          String name = e.getCommandLine().getCommandSpec().qualifiedName();
+          err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+          err.flush();
+          return EXIT_USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          if (e instanceof JobSetupException) {
+            err.println("latent-decode: " + e.getMessage());
+            err.flush();
+            return EXIT_USAGE;
+          }
+          LoggerFactory.getLogger(Main.class).error("Run failed", e);
+          err.println(
+              "latent-decode: the run failed: "
+                  + Causes.rootMessage(e)
+                  + " (nothing was committed; the log above has the details)");
+          err.flush();
+          return EXIT_RUN_FAILED;
+        });
     return cli;
   }
 
@@ -88,6 +97,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose run or demo");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing command: choose run or demo");
   }
 }

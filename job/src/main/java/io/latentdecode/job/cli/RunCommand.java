@@ -31,48 +31,86 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--input", required = true, paramLabel = "URI",
-      description = "Folder or file of latents (*.npy, or Parquet with id/latent/shape[/dtype]); any Hadoop URI.")
+  @Option(
+      names = "--input",
+      required = true,
+      paramLabel = "URI",
+      description =
+          "Folder or file of latents (*.npy, or Parquet with id/latent/shape[/dtype]); any Hadoop URI.")
   String input;
 
-  @Option(names = "--output", required = true, paramLabel = "URI", description = "Output folder for Arrow image files.")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "URI",
+      description = "Output folder for Arrow image files.")
   String output;
 
-  @Option(names = "--model", required = true, paramLabel = "URI", description = "TorchScript decoder file.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "URI",
+      description = "TorchScript decoder file.")
   String model;
 
-  @Option(names = "--input-format", paramLabel = "npy|parquet", description = "Latent format. Default: detected.")
+  @Option(
+      names = "--input-format",
+      paramLabel = "npy|parquet",
+      description = "Latent format. Default: detected.")
   InputKind inputFormat;
 
-  @Option(names = "--scaling-factor", paramLabel = "F", description = "Divide latents by F. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--scaling-factor",
+      paramLabel = "F",
+      description = "Divide latents by F. Default: ${DEFAULT-VALUE}.")
   double scalingFactor = DecodeSettings.SCALING_FACTOR_DEFAULT;
 
-  @Option(names = "--shift-factor", paramLabel = "F", description = "Then add F. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--shift-factor",
+      paramLabel = "F",
+      description = "Then add F. Default: ${DEFAULT-VALUE}.")
   double shiftFactor = DecodeSettings.SHIFT_FACTOR_DEFAULT;
 
-  @Option(names = "--output-range", paramLabel = "-1,1|0,1",
-      description = "The decoder's output range: -1,1 (Stable Diffusion VAEs) or 0,1 (TAESD family). Default: -1,1.")
+  @Option(
+      names = "--output-range",
+      paramLabel = "-1,1|0,1",
+      description =
+          "The decoder's output range: -1,1 (Stable Diffusion VAEs) or 0,1 (TAESD family). Default: -1,1.")
   OutputRange outputRange = DecodeSettings.OUTPUT_RANGE_DEFAULT;
 
-  @Option(names = "--image-format", paramLabel = "png|raw",
+  @Option(
+      names = "--image-format",
+      paramLabel = "png|raw",
       description = "png, or raw HWC uint8 RGB bytes. Default: png.")
   ImageFormat imageFormat = DecodeSettings.IMAGE_FORMAT_DEFAULT;
 
-  @Option(names = "--batch-size", paramLabel = "N", description = "Latents per decoder call. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "Latents per decoder call. Default: ${DEFAULT-VALUE}.")
   int batchSize = DecodeSettings.BATCH_SIZE_DEFAULT;
 
-  @Option(names = "--device", paramLabel = "auto|cpu|gpu",
+  @Option(
+      names = "--device",
+      paramLabel = "auto|cpu|gpu",
       description = "auto: the GPU Spark assigned to the task, else CPU. Default: auto.")
   DeviceRequest device = DecodeSettings.DEVICE_DEFAULT;
 
-  @Option(names = "--partitions", paramLabel = "N", description = "Decode in N Spark partitions. Default: Spark's split.")
+  @Option(
+      names = "--partitions",
+      paramLabel = "N",
+      description = "Decode in N Spark partitions. Default: Spark's split.")
   Integer partitions;
 
-  @Option(names = "--mode", paramLabel = "resume|overwrite|fail-if-exists",
+  @Option(
+      names = "--mode",
+      paramLabel = "resume|overwrite|fail-if-exists",
       description = "When --output already holds something. Default: fail-if-exists.")
   WriteMode mode = WriteMode.DEFAULT;
 
-  @Option(names = "--max-file-mb", paramLabel = "MB",
+  @Option(
+      names = "--max-file-mb",
+      paramLabel = "MB",
       description = "A task starts a new image file past this size. Default: ${DEFAULT-VALUE}.")
   long maxFileMb = TaskPlan.MAX_FILE_BYTES_DEFAULT / (1024 * 1024);
 
@@ -82,10 +120,19 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     RunOptions options;
     try {
-      options = new RunOptions(input, output, model, Optional.ofNullable(inputFormat),
-          new DecodeSettings(scalingFactor, shiftFactor, outputRange, imageFormat, batchSize, device),
-          partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions), mode, maxFileMb * 1024 * 1024,
-          spark.master(), spark.conf);
+      options =
+          new RunOptions(
+              input,
+              output,
+              model,
+              Optional.ofNullable(inputFormat),
+              new DecodeSettings(
+                  scalingFactor, shiftFactor, outputRange, imageFormat, batchSize, device),
+              partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
+              mode,
+              maxFileMb * 1024 * 1024,
+              spark.master(),
+              spark.conf);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

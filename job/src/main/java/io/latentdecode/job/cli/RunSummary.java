@@ -11,8 +11,13 @@ public final class RunSummary {
   public static void print(PrintWriter out, RunResult result) {
     Map<String, Object> f = result.report().fields();
     Map<?, ?> counts = (Map<?, ?>) f.get("counts");
-    out.printf("Run %s committed: %s images, %s errors in %s s (%s images/s)%n", result.runId(), counts.get("images"),
-        counts.get("errors"), f.get("duration_seconds"), f.get("images_per_second"));
+    out.printf(
+        "Run %s committed: %s images, %s errors in %s s (%s images/s)%n",
+        result.runId(),
+        counts.get("images"),
+        counts.get("errors"),
+        f.get("duration_seconds"),
+        f.get("images_per_second"));
     out.printf("Images: %s (Arrow IPC files)%nReport: %s%n", result.output(), result.reportPath());
     if (((Number) counts.get("errors")).longValue() > 0) {
       out.printf("Quarantined rows: %s/_errors/ (id, error_kind, message)%n", result.output());

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Commits a run from its task reports, like a table format commits a snapshot: only files that a
  * successful task reported count. Files of this run that no report names (left by an attempt that
- * published and then died, or lost a race) are deleted, the run's temporary folder goes, then the run
- * report is written and {@code _SUCCESS} last: a reader that sees {@code _SUCCESS} sees the whole run.
+ * published and then died, or lost a race) are deleted, the run's temporary folder goes, then the
+ * run report is written and {@code _SUCCESS} last: a reader that sees {@code _SUCCESS} sees the
+ * whole run.
  */
 public final class RunCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(RunCommitter.class);
@@ -43,7 +44,9 @@ public final class RunCommitter {
     sweepUnreported(OutputLayout.errorsDir(output), OutputLayout.ERRORS_DIR + "/", reported);
     abortTemporary();
     write(OutputLayout.runReport(output, runId), runReportJson);
-    write(OutputLayout.successMarker(output), ("{\"run_id\": \"" + runId + "\"}\n").getBytes(StandardCharsets.UTF_8));
+    write(
+        OutputLayout.successMarker(output),
+        ("{\"run_id\": \"" + runId + "\"}\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -56,7 +59,8 @@ public final class RunCommitter {
       sweepUnreported(OutputLayout.errorsDir(output), OutputLayout.ERRORS_DIR + "/", Set.of());
       abortTemporary();
     } catch (IOException e) {
-      LOG.warn("Cannot clean up the files of failed run {} under {}: {}", runId, output, e.toString());
+      LOG.warn(
+          "Cannot clean up the files of failed run {} under {}: {}", runId, output, e.toString());
     }
   }
 
@@ -75,7 +79,9 @@ public final class RunCommitter {
     }
     for (FileStatus status : fs.listStatus(dir)) {
       String name = status.getPath().getName();
-      if (status.isFile() && OutputLayout.isPartFileOf(name, runId) && !reported.contains(prefix + name)) {
+      if (status.isFile()
+          && OutputLayout.isPartFileOf(name, runId)
+          && !reported.contains(prefix + name)) {
         LOG.info("Deleting {}: no successful task of run {} reported it", status.getPath(), runId);
         fs.delete(status.getPath(), false);
       }

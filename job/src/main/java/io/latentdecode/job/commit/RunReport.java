@@ -16,11 +16,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code _runs/<run-id>.json}: what a run did, summed from its task reports (counts, time, images/s,
- * settings, model digest, per-executor figures). Field names are snake_case and stable: tools read them.
+ * {@code _runs/<run-id>.json}: what a run did, summed from its task reports (counts, time,
+ * images/s, settings, model digest, per-executor figures). Field names are snake_case and stable:
+ * tools read them.
  */
 public final class RunReport {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Map<String, Object> fields;
 
@@ -28,8 +30,14 @@ public final class RunReport {
     this.fields = fields;
   }
 
-  public static RunReport of(TaskPlan plan, RunOptions options, String master, String appId, Instant started,
-      Instant finished, List<TaskReport> tasks) {
+  public static RunReport of(
+      TaskPlan plan,
+      RunOptions options,
+      String master,
+      String appId,
+      Instant started,
+      Instant finished,
+      List<TaskReport> tasks) {
     long images = 0;
     long batches = 0;
     long bytes = 0;
@@ -46,12 +54,28 @@ public final class RunReport {
       errorFiles += t.errorFiles().size();
       t.errorsByKind().forEach((k, v) -> errorsByKind.merge(k, v, Long::sum));
       t.nanosByStage().forEach((k, v) -> stageNanos.merge(k, v, Long::sum));
-      Map<String, Object> e = executors.computeIfAbsent(t.executorId(), id -> new LinkedHashMap<>(Map.of(
-          "executor_id", id, "jvm", t.jvmName(), "device", t.device(), "tasks", 0L, "images", 0L,
-          "model_loads_in_jvm", 0)));
+      Map<String, Object> e =
+          executors.computeIfAbsent(
+              t.executorId(),
+              id ->
+                  new LinkedHashMap<>(
+                      Map.of(
+                          "executor_id",
+                          id,
+                          "jvm",
+                          t.jvmName(),
+                          "device",
+                          t.device(),
+                          "tasks",
+                          0L,
+                          "images",
+                          0L,
+                          "model_loads_in_jvm",
+                          0)));
       e.merge("tasks", 1L, (a, b) -> (Long) a + (Long) b);
       e.merge("images", t.images(), (a, b) -> (Long) a + (Long) b);
-      e.merge("model_loads_in_jvm", t.modelLoadsInJvm(), (a, b) -> Math.max((Integer) a, (Integer) b));
+      e.merge(
+          "model_loads_in_jvm", t.modelLoadsInJvm(), (a, b) -> Math.max((Integer) a, (Integer) b));
     }
     long errors = errorsByKind.values().stream().mapToLong(Long::longValue).sum();
     double seconds = Duration.between(started, finished).toNanos() / 1e9;
@@ -64,8 +88,15 @@ public final class RunReport {
     f.put("duration_seconds", round(seconds));
     f.put("input", Map.of("uri", plan.inputUri(), "format", plan.inputKind().text()));
     f.put("output", Map.of("uri", plan.outputUri(), "mode", options.mode().text()));
-    f.put("model", Map.of("uri", plan.model().uri(), "sha256", plan.model().sha256(), "size_bytes",
-        plan.model().sizeBytes()));
+    f.put(
+        "model",
+        Map.of(
+            "uri",
+            plan.model().uri(),
+            "sha256",
+            plan.model().sha256(),
+            "size_bytes",
+            plan.model().sizeBytes()));
     f.put("settings", OutputSchemas.settingsJson(plan.settings()));
     Map<String, Object> counts = new LinkedHashMap<>();
     counts.put("rows", images + errors);
@@ -83,8 +114,15 @@ public final class RunReport {
     stageNanos.forEach((k, v) -> stages.put(k, round(v / 1e9)));
     f.put("task_seconds_by_stage", stages);
     f.put("executors", new ArrayList<>(executors.values()));
-    f.put("spark", Map.of("master", master, "application_id", appId, "version", org.apache.spark.package$.MODULE$
-        .SPARK_VERSION()));
+    f.put(
+        "spark",
+        Map.of(
+            "master",
+            master,
+            "application_id",
+            appId,
+            "version",
+            org.apache.spark.package$.MODULE$.SPARK_VERSION()));
     return new RunReport(f);
   }
 

@@ -45,7 +45,8 @@ public record RunOptions(
     requireNonNull(master, "master is null");
     sparkConf = Map.copyOf(sparkConf);
     if (partitions.isPresent() && partitions.getAsInt() < 1) {
-      throw new IllegalArgumentException("Invalid --partitions " + partitions.getAsInt() + ": must be at least 1");
+      throw new IllegalArgumentException(
+          "Invalid --partitions " + partitions.getAsInt() + ": must be at least 1");
     }
     if (maxFileBytes < 1024 * 1024) {
       throw new IllegalArgumentException("Invalid --max-file-mb: must be at least 1 MB");

@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** What a run does when {@code --output} already holds something. */
 public enum WriteMode {
-  /** Decode only ids not yet committed (not available yet: the committed-id index comes with fault tolerance). */
+  /**
+   * Decode only ids not yet committed (not available yet: the committed-id index comes with fault
+   * tolerance).
+   */
   RESUME,
   /** Delete what is there, then write this run. */
   OVERWRITE,
@@ -23,6 +26,7 @@ public enum WriteMode {
         return m;
       }
     }
-    throw new IllegalArgumentException("Invalid mode '" + text + "': expected resume, overwrite or fail-if-exists");
+    throw new IllegalArgumentException(
+        "Invalid mode '" + text + "': expected resume, overwrite or fail-if-exists");
   }
 }

@@ -3,10 +3,10 @@ package io.latentdecode.job.demo;
 import java.awt.image.BufferedImage;
 
 /**
- * Makes Stable-Diffusion-shaped latents ({@code [4, H/8, W/8]}, stored scaled by 0.18215 as SD pipelines
- * store them) that the demo's preview decoder turns back into the picture: each 8x8 block's mean colour
- * in [-1, 1] is solved for the smallest 4-channel latent that the decoder's fixed channel-to-RGB map
- * ({@code make_demo_decoder.py}) sends to that colour.
+ * Makes Stable-Diffusion-shaped latents ({@code [4, H/8, W/8]}, stored scaled by 0.18215 as SD
+ * pipelines store them) that the demo's preview decoder turns back into the picture: each 8x8
+ * block's mean colour in [-1, 1] is solved for the smallest 4-channel latent that the decoder's
+ * fixed channel-to-RGB map ({@code make_demo_decoder.py}) sends to that colour.
  */
 final class PreviewLatents {
   /** SD 1.5's scaling factor: decode with {@code --scaling-factor 0.18215}. */
@@ -25,7 +25,10 @@ final class PreviewLatents {
 
   private PreviewLatents() {}
 
-  /** The latent of an image whose sides are multiples of 8, as C-order float32 values of {@code [4, h, w]}. */
+  /**
+   * The latent of an image whose sides are multiples of 8, as C-order float32 values of {@code [4,
+   * h, w]}.
+   */
   static float[] of(BufferedImage image) {
     int h = image.getHeight() / 8;
     int w = image.getWidth() / 8;
@@ -86,9 +89,10 @@ final class PreviewLatents {
   }
 
   private static double[][] invert3x3(double[][] a) {
-    double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
-        - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
-        + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    double det =
+        a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+            - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+            + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
     double[][] inv = new double[3][3];
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 3; j++) {

@@ -17,7 +17,10 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** Reads a run's output the way any Arrow client would: every {@code *.arrow} outside {@code _}/{@code .} folders. */
+/**
+ * Reads a run's output the way any Arrow client would: every {@code *.arrow} outside {@code
+ * _}/{@code .} folders.
+ */
 public final class ImageFiles {
   private ImageFiles() {}
 
@@ -38,7 +41,8 @@ public final class ImageFiles {
   public static void forEach(FileSystem fs, Path output, Visitor visitor) throws IOException {
     try (BufferAllocator allocator = new RootAllocator()) {
       for (Path file : list(fs, output)) {
-        try (ArrowFileReader reader = new ArrowFileReader(HadoopChannels.openForRead(fs, file), allocator)) {
+        try (ArrowFileReader reader =
+            new ArrowFileReader(HadoopChannels.openForRead(fs, file), allocator)) {
           VectorSchemaRoot root = reader.getVectorSchemaRoot();
           while (reader.loadNextBatch()) {
             VarCharVector id = (VarCharVector) root.getVector(OutputSchemas.ID);
@@ -47,8 +51,13 @@ public final class ImageFiles {
             IntVector width = (IntVector) root.getVector(OutputSchemas.WIDTH);
             IntVector height = (IntVector) root.getVector(OutputSchemas.HEIGHT);
             for (int i = 0; i < root.getRowCount(); i++) {
-              visitor.visit(new StoredImage(id.getObject(i).toString(), image.get(i), format.getObject(i).toString(),
-                  width.get(i), height.get(i)));
+              visitor.visit(
+                  new StoredImage(
+                      id.getObject(i).toString(),
+                      image.get(i),
+                      format.getObject(i).toString(),
+                      width.get(i),
+                      height.get(i)));
             }
           }
         }

@@ -13,9 +13,9 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
 /**
- * Driver-side look at {@code --input} before anything runs: it must exist and hold latent files; their
- * format is taken from {@code --input-format} or from the first latent file found. Stops at the first
- * match, so it stays cheap on inputs with millions of files.
+ * Driver-side look at {@code --input} before anything runs: it must exist and hold latent files;
+ * their format is taken from {@code --input-format} or from the first latent file found. Stops at
+ * the first match, so it stays cheap on inputs with millions of files.
  */
 public final class InputFiles {
   private InputFiles() {}
@@ -27,22 +27,35 @@ public final class InputFiles {
     } catch (FileNotFoundException e) {
       throw new JobSetupException("Cannot run: --input " + input + " does not exist");
     } catch (IOException e) {
-      throw new JobSetupException("Cannot run: cannot read --input " + input + ": " + e.getMessage(), e);
+      throw new JobSetupException(
+          "Cannot run: cannot read --input " + input + ": " + e.getMessage(), e);
     }
-    Optional<InputKind> found = status.isFile() ? kindOf(status.getPath().getName()) : firstKindUnder(fs, input, requested);
+    Optional<InputKind> found =
+        status.isFile() ? kindOf(status.getPath().getName()) : firstKindUnder(fs, input, requested);
     if (found.isEmpty()) {
       String wanted = requested.map(k -> "*" + k.suffix()).orElse("*.npy or *.parquet");
-      throw new JobSetupException("Cannot run: --input " + input + " holds no " + wanted
-          + " files (searched recursively, skipping names that start with _ or .); point --input at a folder of latents");
+      throw new JobSetupException(
+          "Cannot run: --input "
+              + input
+              + " holds no "
+              + wanted
+              + " files (searched recursively, skipping names that start with _ or .); point --input at a folder of latents");
     }
     if (requested.isPresent() && requested.get() != found.get()) {
-      throw new JobSetupException("Cannot run: --input-format " + requested.get().text() + " but --input "
-          + input + " is a " + found.get().suffix() + " file");
+      throw new JobSetupException(
+          "Cannot run: --input-format "
+              + requested.get().text()
+              + " but --input "
+              + input
+              + " is a "
+              + found.get().suffix()
+              + " file");
     }
     return found.get();
   }
 
-  private static Optional<InputKind> firstKindUnder(FileSystem fs, Path dir, Optional<InputKind> requested) {
+  private static Optional<InputKind> firstKindUnder(
+      FileSystem fs, Path dir, Optional<InputKind> requested) {
     try {
       RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
       while (files.hasNext()) {
@@ -57,12 +70,15 @@ public final class InputFiles {
       }
       return Optional.empty();
     } catch (IOException e) {
-      throw new JobSetupException("Cannot run: cannot list --input " + dir + ": " + e.getMessage(), e);
+      throw new JobSetupException(
+          "Cannot run: cannot list --input " + dir + ": " + e.getMessage(), e);
     }
   }
 
   private static boolean isUnderHidden(Path root, Path file) {
-    for (Path p = file; p != null && !p.equals(root) && p.depth() > root.depth(); p = p.getParent()) {
+    for (Path p = file;
+        p != null && !p.equals(root) && p.depth() > root.depth();
+        p = p.getParent()) {
       if (OutputLayout.isHidden(p.getName())) {
         return true;
       }

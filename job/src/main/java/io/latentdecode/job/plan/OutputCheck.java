@@ -12,32 +12,44 @@ import org.apache.hadoop.fs.Path;
 public final class OutputCheck {
   private OutputCheck() {}
 
-  /** Refuses outputs the mode does not allow; returns true when existing output must be cleared first. */
+  /**
+   * Refuses outputs the mode does not allow; returns true when existing output must be cleared
+   * first.
+   */
   public static boolean check(FileSystem fs, Path output, Path input, WriteMode mode) {
     String in = input.toString() + "/";
     String out = output.toString() + "/";
     if (in.startsWith(out) || out.startsWith(in)) {
-      throw new JobSetupException("Cannot run: --input " + input + " and --output " + output
-          + " overlap; write the images to a folder outside the input");
+      throw new JobSetupException(
+          "Cannot run: --input "
+              + input
+              + " and --output "
+              + output
+              + " overlap; write the images to a folder outside the input");
     }
     if (mode == WriteMode.RESUME) {
-      throw new JobSetupException("Cannot run: --mode resume is not available yet (it needs the committed-id index);"
-          + " use --mode fail-if-exists with a new --output, or --mode overwrite");
+      throw new JobSetupException(
+          "Cannot run: --mode resume is not available yet (it needs the committed-id index);"
+              + " use --mode fail-if-exists with a new --output, or --mode overwrite");
     }
     FileStatus[] existing;
     try {
       existing = fs.exists(output) ? fs.listStatus(output) : new FileStatus[0];
     } catch (IOException e) {
-      throw new JobSetupException("Cannot run: cannot read --output " + output + ": " + e.getMessage(), e);
+      throw new JobSetupException(
+          "Cannot run: cannot read --output " + output + ": " + e.getMessage(), e);
     }
     if (existing.length == 0) {
       return false;
     }
     if (mode == WriteMode.FAIL_IF_EXISTS) {
       boolean holdsRun = containsName(existing, OutputLayout.SUCCESS_MARKER);
-      throw new JobSetupException("Cannot run: --output " + output + " already holds "
-          + (holdsRun ? "a finished run (_SUCCESS)" : existing.length + " entries")
-          + " and --mode is fail-if-exists; choose a new --output, or pass --mode overwrite to replace it");
+      throw new JobSetupException(
+          "Cannot run: --output "
+              + output
+              + " already holds "
+              + (holdsRun ? "a finished run (_SUCCESS)" : existing.length + " entries")
+              + " and --mode is fail-if-exists; choose a new --output, or pass --mode overwrite to replace it");
     }
     return true;
   }

@@ -13,4 +13,5 @@ import org.apache.spark.sql.types.StructType;
  * @param rows the rows, partitioned for decoding
  * @param carriedColumns the input columns carried through to the output
  */
-public record PlannedInput(InputKind kind, String uri, Dataset<Row> rows, StructType carriedColumns) {}
+public record PlannedInput(
+    InputKind kind, String uri, Dataset<Row> rows, StructType carriedColumns) {}

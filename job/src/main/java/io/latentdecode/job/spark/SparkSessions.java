@@ -5,10 +5,10 @@ import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The run's Spark session. Under {@code spark-submit} (which sets {@code spark.master}) it uses what
- * spark-submit configured; started with plain {@code java -jar}, it runs embedded on {@code local[*]}
- * unless {@code --master} says otherwise. A session that is already active (a notebook, a test) is reused
- * and left running.
+ * The run's Spark session. Under {@code spark-submit} (which sets {@code spark.master}) it uses
+ * what spark-submit configured; started with plain {@code java -jar}, it runs embedded on {@code
+ * local[*]} unless {@code --master} says otherwise. A session that is already active (a notebook, a
+ * test) is reused and left running.
  */
 public final class SparkSessions {
   public static final String EMBEDDED_MASTER = "local[*]";

@@ -16,39 +16,48 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Rows that cannot be decoded are quarantined in {@code _errors/} with a reason, the rest decode, and
- * every input id is in exactly one of the two.
+ * Rows that cannot be decoded are quarantined in {@code _errors/} with a reason, the rest decode,
+ * and every input id is in exactly one of the two.
  */
 class BadRowsTest extends SparkJobTest {
   private static final int[] SHAPE = {4, 6, 5};
+
   @Test
   void quarantinesEachBadNpyWithItsReasonAndDecodesTheRest(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path in = tmp.resolve("latents");
     for (int i = 0; i < 5; i++) {
-      TestLatents.write(in.resolve("good/g" + i + ".npy"), NpyFile.float32(TestLatents.random(i, 4 * 6 * 5), SHAPE));
+      TestLatents.write(
+          in.resolve("good/g" + i + ".npy"),
+          NpyFile.float32(TestLatents.random(i, 4 * 6 * 5), SHAPE));
     }
     TestLatents.write(in.resolve("bad/truncated.npy"), TestLatents.truncated(SHAPE));
     TestLatents.write(in.resolve("bad/int64.npy"), TestLatents.int64(SHAPE));
     TestLatents.write(in.resolve("bad/nan.npy"), TestLatents.withValue(SHAPE, 11, Float.NaN));
-    TestLatents.write(in.resolve("bad/inf.npy"), TestLatents.withValue(SHAPE, 3, Float.NEGATIVE_INFINITY));
-    TestLatents.write(in.resolve("bad/channels.npy"), NpyFile.float32(TestLatents.random(9, 16 * 6 * 5), 16, 6, 5));
+    TestLatents.write(
+        in.resolve("bad/inf.npy"), TestLatents.withValue(SHAPE, 3, Float.NEGATIVE_INFINITY));
+    TestLatents.write(
+        in.resolve("bad/channels.npy"),
+        NpyFile.float32(TestLatents.random(9, 16 * 6 * 5), 16, 6, 5));
     TestLatents.write(in.resolve("bad/not-numpy.npy"), "hello".getBytes());
     Path out = tmp.resolve("images");
 
-    CliRun.Result result = CliRun.decode(in.toString(), out.toString(), model.toString(), "--batch-size", "3");
+    CliRun.Result result =
+        CliRun.decode(in.toString(), out.toString(), model.toString(), "--batch-size", "3");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out()).contains("5 images, 6 errors").contains("_errors");
     ArrowOutput.Table images = ArrowOutput.images(out);
     ArrowOutput.Table errors = ArrowOutput.errors(out);
-    assertThat(images.column("id")).containsExactlyInAnyOrder("good/g0", "good/g1", "good/g2", "good/g3", "good/g4");
+    assertThat(images.column("id"))
+        .containsExactlyInAnyOrder("good/g0", "good/g1", "good/g2", "good/g3", "good/g4");
     assertThat(images.column("width")).containsOnly(40);
     assertThat(images.column("height")).containsOnly(48);
     Map<Object, Map<String, Object>> byId = new java.util.HashMap<>();
     errors.rows().forEach(r -> byId.put(r.get("id"), r));
-    assertThat(byId).containsOnlyKeys("bad/truncated", "bad/int64", "bad/nan", "bad/inf", "bad/channels",
-        "bad/not-numpy");
+    assertThat(byId)
+        .containsOnlyKeys(
+            "bad/truncated", "bad/int64", "bad/nan", "bad/inf", "bad/channels", "bad/not-numpy");
     assertError(byId.get("bad/truncated"), "invalid_latent", "bytes but shape [4, 6, 5]");
     assertError(byId.get("bad/int64"), "unsupported_dtype", "'<i8'");
     assertError(byId.get("bad/nan"), "non_finite_latent", "NaN or Inf");
@@ -63,6 +72,8 @@ class BadRowsTest extends SparkJobTest {
 
   private static void assertError(Map<String, Object> row, String kind, String messagePart) {
     assertThat(row.get("error_kind")).as("error_kind of %s", row.get("id")).isEqualTo(kind);
-    assertThat(row.get("message").toString()).as("message of %s", row.get("id")).contains(messagePart);
+    assertThat(row.get("message").toString())
+        .as("message of %s", row.get("id"))
+        .contains(messagePart);
   }
 }

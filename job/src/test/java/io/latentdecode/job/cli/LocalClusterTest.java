@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
-import io.latentdecode.job.testing.RunReports;
 import io.latentdecode.job.testing.LocalClusterHome;
+import io.latentdecode.job.testing.RunReports;
 import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Path;
@@ -27,19 +27,35 @@ class LocalClusterTest {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
     for (int i = 0; i < 12; i++) {
-      TestLatents.write(input.resolve("l" + i + ".npy"), NpyFile.float32(TestLatents.random(i, 4 * 16 * 16), 4, 16, 16));
+      TestLatents.write(
+          input.resolve("l" + i + ".npy"),
+          NpyFile.float32(TestLatents.random(i, 4 * 16 * 16), 4, 16, 16));
     }
     Path output = tmp.resolve("images");
 
-    CliRun.Result r = CliRun.decode(input.toString(), output.toString(), model.toString(),
-        "--partitions", "6", "--batch-size", "2",
-        "--master", "local-cluster[2,1,1024]",
-        "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.driver.bindAddress=127.0.0.1",
-        "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-        "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
-        "--conf", "spark.locality.wait=0");
+    CliRun.Result r =
+        CliRun.decode(
+            input.toString(),
+            output.toString(),
+            model.toString(),
+            "--partitions",
+            "6",
+            "--batch-size",
+            "2",
+            "--master",
+            "local-cluster[2,1,1024]",
+            "--conf",
+            "spark.driver.host=127.0.0.1",
+            "--conf",
+            "spark.driver.bindAddress=127.0.0.1",
+            "--conf",
+            "spark.ui.enabled=false",
+            "--conf",
+            "spark.scheduler.minRegisteredResourcesRatio=1.0",
+            "--conf",
+            "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
+            "--conf",
+            "spark.locality.wait=0");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     JsonNode report = RunReports.only(output);
@@ -50,7 +66,8 @@ class LocalClusterTest {
     long tasks = 0;
     for (JsonNode executor : executors) {
       assertThat(executor.get("executor_id").asText()).isNotEqualTo("driver");
-      assertThat(executor.get("model_loads_in_jvm").asInt()).as("decoder loads in executor %s", executor)
+      assertThat(executor.get("model_loads_in_jvm").asInt())
+          .as("decoder loads in executor %s", executor)
           .isEqualTo(1);
       jvms.add(executor.get("jvm").asText());
       tasks += executor.get("tasks").asLong();

@@ -22,17 +22,32 @@ class OutputFilesTest extends SparkJobTest {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
     for (int i = 0; i < 8; i++) { // 8 raw 256x256 images of 192 KiB: 1.5 MB in one task
-      TestLatents.write(input.resolve("l" + i + ".npy"), NpyFile.float32(TestLatents.random(i, 4 * 32 * 32), 4, 32, 32));
+      TestLatents.write(
+          input.resolve("l" + i + ".npy"),
+          NpyFile.float32(TestLatents.random(i, 4 * 32 * 32), 4, 32, 32));
     }
     Path output = tmp.resolve("images");
 
-    CliRun.Result r = CliRun.decode(input.toString(), output.toString(), model.toString(), "--partitions", "1",
-        "--image-format", "raw", "--batch-size", "1", "--max-file-mb", "1");
+    CliRun.Result r =
+        CliRun.decode(
+            input.toString(),
+            output.toString(),
+            model.toString(),
+            "--partitions",
+            "1",
+            "--image-format",
+            "raw",
+            "--batch-size",
+            "1",
+            "--max-file-mb",
+            "1");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     try (Stream<Path> files = Files.list(output)) {
-      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".arrow")).sorted())
-          .hasSizeGreaterThan(1).allMatch(n -> n.matches("part-00000-\\d{8}T\\d{6}Z-[0-9a-f]{6}-c\\d{3}\\.arrow"));
+      assertThat(
+              files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".arrow")).sorted())
+          .hasSizeGreaterThan(1)
+          .allMatch(n -> n.matches("part-00000-\\d{8}T\\d{6}Z-[0-9a-f]{6}-c\\d{3}\\.arrow"));
     }
     assertThat(ArrowOutput.images(output).column("id")).hasSize(8).doesNotHaveDuplicates();
     assertThat(RunReports.only(output).at("/counts/image_files").asInt()).isGreaterThan(1);
@@ -42,9 +57,11 @@ class OutputFilesTest extends SparkJobTest {
   void overwriteReplacesAnEarlierRunAndFailIfExistsRefusesIt(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    TestLatents.write(input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
+    TestLatents.write(
+        input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
     Path output = tmp.resolve("images");
-    assertThat(CliRun.decode(input.toString(), output.toString(), model.toString()).exitCode()).isZero();
+    assertThat(CliRun.decode(input.toString(), output.toString(), model.toString()).exitCode())
+        .isZero();
     String firstRun = RunReports.only(output).get("run_id").asText();
 
     CliRun.Result refused = CliRun.decode(input.toString(), output.toString(), model.toString());
@@ -52,8 +69,8 @@ class OutputFilesTest extends SparkJobTest {
     assertThat(refused.err()).contains("already holds a finished run");
     assertThat(RunReports.only(output).get("run_id").asText()).isEqualTo(firstRun);
 
-    CliRun.Result replaced = CliRun.decode(input.toString(), output.toString(), model.toString(), "--mode",
-        "overwrite");
+    CliRun.Result replaced =
+        CliRun.decode(input.toString(), output.toString(), model.toString(), "--mode", "overwrite");
     assertThat(replaced.exitCode()).as(replaced.toString()).isZero();
     assertThat(RunReports.only(output).get("run_id").asText()).isNotEqualTo(firstRun);
     assertThat(ArrowOutput.images(output).column("id")).containsExactly("a");

@@ -24,8 +24,10 @@ class ParquetInputTest extends SparkJobTest {
   private static final int C = 4;
   private static final int H = 3;
   private static final int W = 5;
+
   @Test
-  void decodesEveryDtypeCarriesOtherColumnsAndQuarantinesBadRows(@TempDir Path tmp) throws Exception {
+  void decodesEveryDtypeCarriesOtherColumnsAndQuarantinesBadRows(@TempDir Path tmp)
+      throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     float[] values = new float[C * H * W];
     for (int i = 0; i < values.length; i++) {
@@ -41,24 +43,34 @@ class ParquetInputTest extends SparkJobTest {
     rows.add(row("nan", float32(withNan), "float32", "nan", 5L));
     rows.add(row("short", new byte[10], "float32", "too few bytes", 6L));
     rows.add(row("int8", new byte[C * H * W], "int8", "unsupported dtype", 7L));
-    StructType schema = new StructType()
-        .add("id", DataTypes.StringType)
-        .add("latent", DataTypes.BinaryType)
-        .add("shape", DataTypes.createArrayType(DataTypes.IntegerType))
-        .add("dtype", DataTypes.StringType)
-        .add("prompt", DataTypes.StringType)
-        .add("seed", DataTypes.LongType);
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.StringType)
+            .add("latent", DataTypes.BinaryType)
+            .add("shape", DataTypes.createArrayType(DataTypes.IntegerType))
+            .add("dtype", DataTypes.StringType)
+            .add("prompt", DataTypes.StringType)
+            .add("seed", DataTypes.LongType);
     Path input = tmp.resolve("latents.parquet");
     spark.createDataFrame(rows, schema).repartition(2).write().parquet(input.toString());
     Path out = tmp.resolve("images");
 
-    CliRun.Result r = CliRun.decode(input.toString(), out.toString(), model.toString(), "--image-format", "raw",
-        "--scaling-factor", "0.5");
+    CliRun.Result r =
+        CliRun.decode(
+            input.toString(),
+            out.toString(),
+            model.toString(),
+            "--image-format",
+            "raw",
+            "--scaling-factor",
+            "0.5");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     ArrowOutput.Table images = ArrowOutput.images(out);
-    assertThat(images.column("id")).containsExactlyInAnyOrder("f32", "f16", "bf16", "default-dtype");
-    assertThat(images.schemas().get(0).getFields()).extracting(f -> f.getName())
+    assertThat(images.column("id"))
+        .containsExactlyInAnyOrder("f32", "f16", "bf16", "default-dtype");
+    assertThat(images.schemas().get(0).getFields())
+        .extracting(f -> f.getName())
         .containsExactly("id", "image", "format", "width", "height", "prompt", "seed");
     byte[] reference = null;
     for (Map<String, Object> image : images.rows()) {
@@ -67,17 +79,26 @@ class ParquetInputTest extends SparkJobTest {
       if (reference == null) {
         reference = (byte[]) image.get("image");
       }
-      assertThat((byte[]) image.get("image")).as("pixels of %s", image.get("id")).isEqualTo(reference);
+      assertThat((byte[]) image.get("image"))
+          .as("pixels of %s", image.get("id"))
+          .isEqualTo(reference);
     }
     Map<Object, Object> prompts = new java.util.HashMap<>();
-    images.rows().forEach(row -> prompts.put(row.get("id"), row.get("prompt") + "/" + row.get("seed")));
-    assertThat(prompts).containsEntry("f16", "a blue bird/2").containsEntry("bf16", "a green frog/3");
+    images
+        .rows()
+        .forEach(row -> prompts.put(row.get("id"), row.get("prompt") + "/" + row.get("seed")));
+    assertThat(prompts)
+        .containsEntry("f16", "a blue bird/2")
+        .containsEntry("bf16", "a green frog/3");
 
     ArrowOutput.Table errors = ArrowOutput.errors(out);
     Map<Object, Object> kinds = new java.util.HashMap<>();
     errors.rows().forEach(row -> kinds.put(row.get("id"), row.get("error_kind")));
-    assertThat(kinds).containsOnly(Map.entry("nan", "non_finite_latent"), Map.entry("short", "invalid_latent"),
-        Map.entry("int8", "unsupported_dtype"));
+    assertThat(kinds)
+        .containsOnly(
+            Map.entry("nan", "non_finite_latent"),
+            Map.entry("short", "invalid_latent"),
+            Map.entry("int8", "unsupported_dtype"));
   }
 
   @Test
@@ -86,7 +107,8 @@ class ParquetInputTest extends SparkJobTest {
     Path input = tmp.resolve("wrong.parquet");
     spark.range(3).toDF("id").write().parquet(input.toString());
 
-    CliRun.Result r = CliRun.decode(input.toString(), tmp.resolve("out").toString(), model.toString());
+    CliRun.Result r =
+        CliRun.decode(input.toString(), tmp.resolve("out").toString(), model.toString());
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.err()).contains("Parquet column 'id' is bigint", "needs string");

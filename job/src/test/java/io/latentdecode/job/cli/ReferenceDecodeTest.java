@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real model through the whole job: TAEF2 decodes the shared reference latents, and the PNGs a plain
- * Arrow reader finds in the output match PyTorch's decodes.
+ * The real model through the whole job: TAEF2 decodes the shared reference latents, and the PNGs a
+ * plain Arrow reader finds in the output match PyTorch's decodes.
  */
 class ReferenceDecodeTest extends SparkJobTest {
   @Test
@@ -32,29 +32,40 @@ class ReferenceDecodeTest extends SparkJobTest {
     }
     Path output = tmp.resolve("images");
 
-    CliRun.Result result = CliRun.decode(input.toString(), output.toString(), model.toString(),
-        "--output-range", "0,1", "--batch-size", "2");
+    CliRun.Result result =
+        CliRun.decode(
+            input.toString(),
+            output.toString(),
+            model.toString(),
+            "--output-range",
+            "0,1",
+            "--batch-size",
+            "2");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out()).contains("3 images, 0 errors");
     ArrowOutput.Table images = ArrowOutput.images(output);
-    assertThat(images.column("id")).containsExactlyInAnyOrder("textures/brick", "textures/grass", "textures/gravel");
+    assertThat(images.column("id"))
+        .containsExactlyInAnyOrder("textures/brick", "textures/grass", "textures/gravel");
     for (Map<String, Object> row : images.rows()) {
       String name = row.get("id").toString().substring("textures/".length());
-      BufferedImage expected = ImageIO.read(SharedData.taef2Reference().resolve(name + ".decoded.png").toFile());
+      BufferedImage expected =
+          ImageIO.read(SharedData.taef2Reference().resolve(name + ".decoded.png").toFile());
       BufferedImage actual = ImageIO.read(new ByteArrayInputStream((byte[]) row.get("image")));
       assertThat(row.get("format")).isEqualTo("png");
       assertThat(row.get("width")).isEqualTo(expected.getWidth());
       assertThat(row.get("height")).isEqualTo(expected.getHeight());
       assertThat(actual.getWidth()).isEqualTo(expected.getWidth());
       assertThat(actual.getHeight()).isEqualTo(expected.getHeight());
-      assertThat(psnr(actual, expected)).as("PSNR of %s vs PyTorch's decode", name).isGreaterThan(45.0);
+      assertThat(psnr(actual, expected))
+          .as("PSNR of %s vs PyTorch's decode", name)
+          .isGreaterThan(45.0);
     }
 
     String sha256 = images.schemas().get(0).getCustomMetadata().get("latentdecode.model_sha256");
     assertThat(sha256).hasSize(64);
-    assertThat(images.schemas().get(0).getCustomMetadata()).containsKeys("latentdecode.run_id",
-        "latentdecode.decode_settings");
+    assertThat(images.schemas().get(0).getCustomMetadata())
+        .containsKeys("latentdecode.run_id", "latentdecode.decode_settings");
     assertThat(output.resolve("_SUCCESS")).exists();
     assertThat(output.resolve("_temporary")).doesNotExist();
     JsonNode report = RunReports.only(output);

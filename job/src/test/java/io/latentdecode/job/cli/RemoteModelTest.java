@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A model on a non-local Hadoop file system is fetched to the executor's local model cache and used from there. */
+/**
+ * A model on a non-local Hadoop file system is fetched to the executor's local model cache and used
+ * from there.
+ */
 class RemoteModelTest extends SparkJobTest {
   @BeforeAll
   static void useFlakyFileSystem() {
@@ -27,17 +30,29 @@ class RemoteModelTest extends SparkJobTest {
   void fetchesTheModelFromItsUriIntoTheLocalCacheByDigest(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    TestLatents.write(input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 3 * 3), 4, 3, 3));
+    TestLatents.write(
+        input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 3 * 3), 4, 3, 3));
     Path output = tmp.resolve("images");
 
-    CliRun.Result r = CliRun.decode(input.toString(), output.toString(), FlakyFileSystem.SCHEME + "://" + model,
-        "--conf", "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
+    CliRun.Result r =
+        CliRun.decode(
+            input.toString(),
+            output.toString(),
+            FlakyFileSystem.SCHEME + "://" + model,
+            "--conf",
+            "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(ArrowOutput.images(output).column("id")).containsExactly("a");
     String sha256 = RunReports.only(output).at("/model/sha256").asText();
     assertThat(RunReports.only(output).at("/model/uri").asText()).startsWith("flaky:");
-    assertThat(Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models", sha256,
-        "preview-decoder.ts.pt")).exists().hasSameBinaryContentAs(model);
+    assertThat(
+            Paths.get(
+                System.getProperty("java.io.tmpdir"),
+                "latent-decode-models",
+                sha256,
+                "preview-decoder.ts.pt"))
+        .exists()
+        .hasSameBinaryContentAs(model);
   }
 }

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs that cannot finish leave nothing that looks like output; GPU requests without GPUs stop early. */
+/**
+ * Runs that cannot finish leave nothing that looks like output; GPU requests without GPUs stop
+ * early.
+ */
 class RunFailuresTest extends SparkJobTest {
   @BeforeAll
   static void useFlakyFileSystem() {
@@ -23,24 +26,37 @@ class RunFailuresTest extends SparkJobTest {
   }
 
   @Test
-  void aRunWhoseTaskKeepsFailingExitsWith1AndLeavesNoImageFiles(@TempDir Path tmp) throws Exception {
+  void aRunWhoseTaskKeepsFailingExitsWith1AndLeavesNoImageFiles(@TempDir Path tmp)
+      throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
     for (int i = 0; i < 8; i++) {
-      TestLatents.write(input.resolve("ok" + i + ".npy"), NpyFile.float32(TestLatents.random(i, 4 * 4 * 4), 4, 4, 4));
+      TestLatents.write(
+          input.resolve("ok" + i + ".npy"),
+          NpyFile.float32(TestLatents.random(i, 4 * 4 * 4), 4, 4, 4));
     }
-    TestLatents.write(input.resolve("bad.npy"), TestLatents.withValue(new int[] {4, 4, 4}, 0, Float.NaN));
+    TestLatents.write(
+        input.resolve("bad.npy"), TestLatents.withValue(new int[] {4, 4, 4}, 0, Float.NaN));
     Path output = tmp.resolve("images");
 
-    CliRun.Result r = CliRun.decode(input.toString(), FlakyFileSystem.SCHEME + "://" + output, model.toString(),
-        "--partitions", "2", "--conf", "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
+    CliRun.Result r =
+        CliRun.decode(
+            input.toString(),
+            FlakyFileSystem.SCHEME + "://" + output,
+            model.toString(),
+            "--partitions",
+            "2",
+            "--conf",
+            "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).contains("the run failed", "injected failure", "nothing was committed");
     assertThat(output.resolve("_SUCCESS")).doesNotExist();
     assertThat(output.resolve("_temporary")).doesNotExist();
     try (Stream<Path> files = Files.walk(output)) {
-      assertThat(files.filter(p -> p.toString().endsWith(".arrow"))).as("published files of the failed run").isEmpty();
+      assertThat(files.filter(p -> p.toString().endsWith(".arrow")))
+          .as("published files of the failed run")
+          .isEmpty();
     }
   }
 
@@ -48,15 +64,18 @@ class RunFailuresTest extends SparkJobTest {
   void deviceGpuWithoutGpuSchedulingStopsBeforeAnyTask(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    TestLatents.write(input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
+    TestLatents.write(
+        input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
     long jobsBefore = spark.sparkContext().statusTracker().getJobIdsForGroup(null).length;
 
-    CliRun.Result r = CliRun.decode(input.toString(), tmp.resolve("out").toString(), model.toString(), "--device",
-        "gpu");
+    CliRun.Result r =
+        CliRun.decode(
+            input.toString(), tmp.resolve("out").toString(), model.toString(), "--device", "gpu");
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.err()).contains("--device gpu", "spark.task.resource.gpu.amount", "--device auto");
-    assertThat(spark.sparkContext().statusTracker().getJobIdsForGroup(null)).hasSize((int) jobsBefore);
+    assertThat(spark.sparkContext().statusTracker().getJobIdsForGroup(null))
+        .hasSize((int) jobsBefore);
     assertThat(tmp.resolve("out")).doesNotExist();
   }
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Settings and job-level problems stop the run before Spark starts, with one line that names the thing
- * and the fix, and exit code 2; nothing is written to the output.
+ * Settings and job-level problems stop the run before Spark starts, with one line that names the
+ * thing and the fix, and exit code 2; nothing is written to the output.
  */
 class SetupErrorsTest {
   @TempDir Path tmp;
@@ -28,35 +28,47 @@ class SetupErrorsTest {
   void setUp() throws Exception {
     model = Demo.extractDecoder(tmp.resolve("model"));
     input = tmp.resolve("latents");
-    TestLatents.write(input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
+    TestLatents.write(
+        input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
     output = tmp.resolve("images");
   }
 
   @Test
   void anUnknownFlagIsOneLineNamingItAndExitCode2() {
-    CliRun.Result r = CliRun.decode(input.toString(), output.toString(), model.toString(), "--bogus", "1");
+    CliRun.Result r =
+        CliRun.decode(input.toString(), output.toString(), model.toString(), "--bogus", "1");
     assertUsageError(r, "--bogus");
   }
 
   @Test
   void aWrongValueNamesTheOptionAndTheAllowedValues() {
-    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--output-range", "0,255"),
+    assertUsageError(
+        CliRun.decode(
+            input.toString(), output.toString(), model.toString(), "--output-range", "0,255"),
         "--output-range");
-    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--image-format", "gif"),
+    assertUsageError(
+        CliRun.decode(
+            input.toString(), output.toString(), model.toString(), "--image-format", "gif"),
         "png or raw");
-    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--batch-size", "0"),
+    assertUsageError(
+        CliRun.decode(input.toString(), output.toString(), model.toString(), "--batch-size", "0"),
         "--batch-size 0");
-    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--scaling-factor", "0"),
+    assertUsageError(
+        CliRun.decode(
+            input.toString(), output.toString(), model.toString(), "--scaling-factor", "0"),
         "--scaling-factor");
-    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--device", "tpu"),
+    assertUsageError(
+        CliRun.decode(input.toString(), output.toString(), model.toString(), "--device", "tpu"),
         "auto, cpu or gpu");
-    assertUsageError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--partitions", "0"),
+    assertUsageError(
+        CliRun.decode(input.toString(), output.toString(), model.toString(), "--partitions", "0"),
         "--partitions 0");
   }
 
   @Test
   void aMissingRequiredOptionIsNamed() {
-    assertUsageError(CliRun.run("run", "--input", input.toString(), "--output", output.toString()), "--model");
+    assertUsageError(
+        CliRun.run("run", "--input", input.toString(), "--output", output.toString()), "--model");
   }
 
   @Test
@@ -66,13 +78,16 @@ class SetupErrorsTest {
       assertThat(r.exitCode()).as(r.toString()).isZero();
       assertThat(r.out()).contains("Usage:");
     }
-    assertThat(CliRun.run("run", "--help").out()).contains("--scaling-factor", "--output-range", "--mode", "--conf");
+    assertThat(CliRun.run("run", "--help").out())
+        .contains("--scaling-factor", "--output-range", "--mode", "--conf");
   }
 
   @Test
   void aMissingModelFile() {
-    assertSetupError(CliRun.decode(input.toString(), output.toString(), tmp.resolve("nope.pt").toString()),
-        "--model", "does not exist");
+    assertSetupError(
+        CliRun.decode(input.toString(), output.toString(), tmp.resolve("nope.pt").toString()),
+        "--model",
+        "does not exist");
   }
 
   @Test
@@ -81,22 +96,27 @@ class SetupErrorsTest {
     byte[] noise = new byte[4096];
     new Random(1).nextBytes(noise);
     Files.write(corrupt, noise);
-    assertSetupError(CliRun.decode(input.toString(), output.toString(), corrupt.toString()),
-        "is not a usable TorchScript decoder", "torch.jit");
+    assertSetupError(
+        CliRun.decode(input.toString(), output.toString(), corrupt.toString()),
+        "is not a usable TorchScript decoder",
+        "torch.jit");
   }
 
   @Test
   void anEmptyInputFolder() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     Files.writeString(empty.resolve("notes.txt"), "no latents here");
-    assertSetupError(CliRun.decode(empty.toString(), output.toString(), model.toString()),
+    assertSetupError(
+        CliRun.decode(empty.toString(), output.toString(), model.toString()),
         "holds no *.npy or *.parquet files");
   }
 
   @Test
   void aMissingInputFolder() {
-    assertSetupError(CliRun.decode(tmp.resolve("missing").toString(), output.toString(), model.toString()),
-        "--input", "does not exist");
+    assertSetupError(
+        CliRun.decode(tmp.resolve("missing").toString(), output.toString(), model.toString()),
+        "--input",
+        "does not exist");
   }
 
   @Test
@@ -111,20 +131,25 @@ class SetupErrorsTest {
 
   @Test
   void resumeIsRefusedUntilItExists() {
-    assertSetupError(CliRun.decode(input.toString(), output.toString(), model.toString(), "--mode", "resume"),
+    assertSetupError(
+        CliRun.decode(input.toString(), output.toString(), model.toString(), "--mode", "resume"),
         "--mode resume is not available yet");
   }
 
   @Test
   void anOutputInsideTheInput() {
-    assertSetupError(CliRun.decode(input.toString(), input.resolve("out").toString(), model.toString()), "overlap");
+    assertSetupError(
+        CliRun.decode(input.toString(), input.resolve("out").toString(), model.toString()),
+        "overlap");
   }
 
   private void assertSetupError(CliRun.Result r, String... parts) {
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
     assertThat(r.err()).startsWith("latent-decode: Cannot run").contains(parts);
-    assertThat(SparkSession.getActiveSession().isDefined()).as("a Spark session was started").isFalse();
+    assertThat(SparkSession.getActiveSession().isDefined())
+        .as("a Spark session was started")
+        .isFalse();
     assertThat(output).doesNotExist();
   }
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A task attempt that dies halfway through publishing (its image file is out, its error file is not) is
- * retried; the output still holds every id exactly once, and nothing temporary is left.
+ * A task attempt that dies halfway through publishing (its image file is out, its error file is
+ * not) is retried; the output still holds every id exactly once, and nothing temporary is left.
  */
 class TaskRetryTest extends SparkJobTest {
   @BeforeAll
@@ -33,23 +33,35 @@ class TaskRetryTest extends SparkJobTest {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
     for (int i = 0; i < 6; i++) {
-      TestLatents.write(input.resolve("ok" + i + ".npy"), NpyFile.float32(TestLatents.random(i, 4 * 4 * 4), 4, 4, 4));
+      TestLatents.write(
+          input.resolve("ok" + i + ".npy"),
+          NpyFile.float32(TestLatents.random(i, 4 * 4 * 4), 4, 4, 4));
     }
-    TestLatents.write(input.resolve("bad.npy"), TestLatents.withValue(new int[] {4, 4, 4}, 0, Float.NaN));
+    TestLatents.write(
+        input.resolve("bad.npy"), TestLatents.withValue(new int[] {4, 4, 4}, 0, Float.NaN));
     Path output = tmp.resolve("images");
 
-    CliRun.Result r = CliRun.decode(input.toString(), FlakyFileSystem.SCHEME + "://" + output, model.toString(),
-        "--partitions", "1", "--conf", "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
+    CliRun.Result r =
+        CliRun.decode(
+            input.toString(),
+            FlakyFileSystem.SCHEME + "://" + output,
+            model.toString(),
+            "--partitions",
+            "1",
+            "--conf",
+            "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(FlakyFileSystem.renamesUnder(output)).as("publishes of the error file: one failed, one retried")
+    assertThat(FlakyFileSystem.renamesUnder(output))
+        .as("publishes of the error file: one failed, one retried")
         .isEqualTo(2);
     List<Object> ids = new ArrayList<>(ArrowOutput.images(output).column("id"));
     ids.addAll(ArrowOutput.errors(output).column("id"));
     assertThat(ids).containsExactlyInAnyOrder("ok0", "ok1", "ok2", "ok3", "ok4", "ok5", "bad");
     assertThat(output.resolve("_temporary")).doesNotExist();
     try (Stream<Path> files = Files.list(output)) {
-      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".arrow"))).hasSize(1);
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".arrow")))
+          .hasSize(1);
     }
   }
 }

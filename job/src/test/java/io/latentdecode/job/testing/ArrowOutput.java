@@ -17,8 +17,8 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Reads a run's output with nothing but a plain Arrow {@link ArrowFileReader} over local files, as any
- * client would: images are {@code *.arrow} outside {@code _}/{@code .} folders, errors are in
+ * Reads a run's output with nothing but a plain Arrow {@link ArrowFileReader} over local files, as
+ * any client would: images are {@code *.arrow} outside {@code _}/{@code .} folders, errors are in
  * {@code _errors/}. Rows come back as column name to Java value.
  */
 public final class ArrowOutput {
@@ -32,8 +32,11 @@ public final class ArrowOutput {
 
   public static Table images(Path output) throws IOException {
     try (Stream<Path> walk = Files.walk(output)) {
-      return read(walk.filter(p -> p.toString().endsWith(".arrow"))
-          .filter(p -> !isUnderHidden(output, p)).sorted().toList());
+      return read(
+          walk.filter(p -> p.toString().endsWith(".arrow"))
+              .filter(p -> !isUnderHidden(output, p))
+              .sorted()
+              .toList());
     }
   }
 
@@ -70,7 +73,9 @@ public final class ArrowOutput {
               Map<String, Object> row = new LinkedHashMap<>();
               for (FieldVector v : root.getFieldVectors()) {
                 Object value = v.getObject(i);
-                row.put(v.getName(), value instanceof org.apache.arrow.vector.util.Text t ? t.toString() : value);
+                row.put(
+                    v.getName(),
+                    value instanceof org.apache.arrow.vector.util.Text t ? t.toString() : value);
               }
               rows.add(row);
             }

@@ -31,7 +31,8 @@ public final class CliRun {
 
   /** {@code run} with the common arguments first. */
   public static Result decode(String input, String output, String model, String... more) {
-    List<String> args = new ArrayList<>(List.of("run", "--input", input, "--output", output, "--model", model));
+    List<String> args =
+        new ArrayList<>(List.of("run", "--input", input, "--output", output, "--model", model));
     args.addAll(List.of(more));
     return run(args.toArray(String[]::new));
   }

@@ -8,10 +8,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
- * The local file system under the scheme {@code flaky://}, whose renames of a file into an {@code _errors}
- * folder fail the first {@code flaky.rename-failures-per-file} times (default 1) for each destination: a
- * task attempt that has already published its image file then dies in the middle of publishing. Register
- * with {@code fs.flaky.impl}.
+ * The local file system under the scheme {@code flaky://}, whose renames of a file into an {@code
+ * _errors} folder fail the first {@code flaky.rename-failures-per-file} times (default 1) for each
+ * destination: a task attempt that has already published its image file then dies in the middle of
+ * publishing. Register with {@code fs.flaky.impl}.
  */
 public final class FlakyFileSystem extends RawLocalFileSystem {
   public static final String SCHEME = "flaky";
@@ -42,7 +42,9 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
 
   /** How many renames into folders under {@code root} were attempted (failed or not). */
   public static int renamesUnder(java.nio.file.Path root) {
-    return FAILURES.entrySet().stream().filter(e -> e.getKey().startsWith(root.toString()))
-        .mapToInt(Map.Entry::getValue).sum();
+    return FAILURES.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(root.toString()))
+        .mapToInt(Map.Entry::getValue)
+        .sum();
   }
 }

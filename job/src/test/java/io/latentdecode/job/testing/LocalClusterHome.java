@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * A Spark home for {@code local-cluster} tests: {@code $SPARK_HOME/jars} must hold the runtime class path,
- * which the build copies to {@code target/lib}; the home links to it instead of copying 400 MB again.
+ * A Spark home for {@code local-cluster} tests: {@code $SPARK_HOME/jars} must hold the runtime
+ * class path, which the build copies to {@code target/lib}; the home links to it instead of copying
+ * 400 MB again.
  */
 public final class LocalClusterHome {
   private LocalClusterHome() {}
@@ -15,7 +16,8 @@ public final class LocalClusterHome {
   public static Path prepare() throws IOException {
     String home = System.getenv("SPARK_HOME");
     if (home == null) {
-      throw new IllegalStateException("SPARK_HOME is not set; run the tests through Maven (see job/pom.xml)");
+      throw new IllegalStateException(
+          "SPARK_HOME is not set; run the tests through Maven (see job/pom.xml)");
     }
     Path sparkHome = Paths.get(home);
     Path lib = sparkHome.resolveSibling("lib");

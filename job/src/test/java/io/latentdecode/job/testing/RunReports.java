@@ -18,8 +18,13 @@ public final class RunReports {
   public static JsonNode only(Path output) throws IOException {
     List<Path> reports;
     try (Stream<Path> files = Files.list(output.resolve("_runs"))) {
-      reports = files.filter(p -> p.getFileName().toString().endsWith(".json")
-          && !p.getFileName().toString().startsWith(".")).toList();
+      reports =
+          files
+              .filter(
+                  p ->
+                      p.getFileName().toString().endsWith(".json")
+                          && !p.getFileName().toString().startsWith("."))
+              .toList();
     }
     assertThat(reports).as("run reports in %s", output).hasSize(1);
     return new ObjectMapper().readTree(reports.get(0).toFile());

@@ -5,23 +5,24 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Base of test classes that run the command line on Spark: one {@code local[2,2]} session per class (two
- * task slots, a failed task retried once), bound to loopback with the UI off. The command line reuses the
- * active session, so a class pays Spark's start-up once.
+ * Base of test classes that run the command line on Spark: one {@code local[2,2]} session per class
+ * (two task slots, a failed task retried once), bound to loopback with the UI off. The command line
+ * reuses the active session, so a class pays Spark's start-up once.
  */
 public abstract class SparkJobTest {
   protected static SparkSession spark;
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder()
-        .master("local[2,2]")
-        .appName("latent-decode-test")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2,2]")
+            .appName("latent-decode-test")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .getOrCreate();
   }
 
   @AfterAll
@@ -29,10 +30,19 @@ public abstract class SparkJobTest {
     spark.stop();
   }
 
-  /** Serves {@code flaky://} paths from the local disk in this session (see {@link FlakyFileSystem}). */
+  /**
+   * Serves {@code flaky://} paths from the local disk in this session (see {@link
+   * FlakyFileSystem}).
+   */
   protected static void registerFlakyFileSystem(int renameFailuresPerFile) {
-    spark.sparkContext().hadoopConfiguration().set("fs.flaky.impl", FlakyFileSystem.class.getName());
+    spark
+        .sparkContext()
+        .hadoopConfiguration()
+        .set("fs.flaky.impl", FlakyFileSystem.class.getName());
     spark.sparkContext().hadoopConfiguration().setBoolean("fs.flaky.impl.disable.cache", true);
-    spark.sparkContext().hadoopConfiguration().setInt(FlakyFileSystem.FAILURES_PER_FILE, renameFailuresPerFile);
+    spark
+        .sparkContext()
+        .hadoopConfiguration()
+        .setInt(FlakyFileSystem.FAILURES_PER_FILE, renameFailuresPerFile);
   }
 }

@@ -7,8 +7,8 @@ public final class Causes {
   private Causes() {}
 
   /**
-   * The innermost cause's message, cut to its meaningful lines: libtorch errors carry a long TorchScript
-   * traceback after the line that says what went wrong.
+   * The innermost cause's message, cut to its meaningful lines: libtorch errors carry a long
+   * TorchScript traceback after the line that says what went wrong.
    */
   public static String rootMessage(Throwable e) {
     Throwable t = e;
@@ -20,7 +20,9 @@ public final class Causes {
     for (String line : message.split("\n")) {
       String l = line.strip();
       boolean first = sb.length() == 0;
-      if (!l.isEmpty() && (first || l.contains("Error") || l.contains("error:")) && sb.length() < MAX_LENGTH) {
+      if (!l.isEmpty()
+          && (first || l.contains("Error") || l.contains("error:"))
+          && sb.length() < MAX_LENGTH) {
         sb.append(first ? "" : " | ").append(l);
       }
     }

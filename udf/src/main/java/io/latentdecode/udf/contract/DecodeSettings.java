@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.io.Serializable;
 
 /**
- * How latents become pixels: {@code z = latent / scalingFactor + shiftFactor}, {@code x = decoder(z)},
- * then mapped from {@link #outputRange} to [0, 1], clamped, x255 and rounded to 8-bit RGB.
- * Validated at construction; travels to executors.
+ * How latents become pixels: {@code z = latent / scalingFactor + shiftFactor}, {@code x =
+ * decoder(z)}, then mapped from {@link #outputRange} to [0, 1], clamped, x255 and rounded to 8-bit
+ * RGB. Validated at construction; travels to executors.
  */
 public record DecodeSettings(
     double scalingFactor,
@@ -31,13 +31,15 @@ public record DecodeSettings(
           "Invalid --scaling-factor " + scalingFactor + ": must be a finite, non-zero number");
     }
     if (!Double.isFinite(shiftFactor)) {
-      throw new IllegalArgumentException("Invalid --shift-factor " + shiftFactor + ": must be finite");
+      throw new IllegalArgumentException(
+          "Invalid --shift-factor " + shiftFactor + ": must be finite");
     }
     requireNonNull(outputRange, "outputRange is null");
     requireNonNull(imageFormat, "imageFormat is null");
     requireNonNull(device, "device is null");
     if (batchSize < 1) {
-      throw new IllegalArgumentException("Invalid --batch-size " + batchSize + ": must be at least 1");
+      throw new IllegalArgumentException(
+          "Invalid --batch-size " + batchSize + ": must be at least 1");
     }
   }
 

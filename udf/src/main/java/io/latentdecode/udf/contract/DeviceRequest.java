@@ -2,7 +2,10 @@ package io.latentdecode.udf.contract;
 
 import java.util.Locale;
 
-/** Where the user asked the decoder to run. {@code AUTO} takes the GPU Spark assigned to the task, if any. */
+/**
+ * Where the user asked the decoder to run. {@code AUTO} takes the GPU Spark assigned to the task,
+ * if any.
+ */
 public enum DeviceRequest {
   AUTO,
   CPU,

@@ -6,7 +6,10 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import org.apache.hadoop.conf.Configuration;
 
-/** A Hadoop {@link Configuration} that travels to executors (Configuration itself is not Serializable). */
+/**
+ * A Hadoop {@link Configuration} that travels to executors (Configuration itself is not
+ * Serializable).
+ */
 public final class HadoopConf implements Serializable {
   private static final long serialVersionUID = 1L;
 

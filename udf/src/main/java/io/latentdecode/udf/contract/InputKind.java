@@ -9,7 +9,10 @@ import java.util.Locale;
 public enum InputKind {
   /** One {@code .npy} file per latent, id = path relative to the input without {@code .npy}. */
   NPY,
-  /** Parquet rows: {@code id}, {@code latent}, {@code shape}, optional {@code dtype}, other columns carried. */
+  /**
+   * Parquet rows: {@code id}, {@code latent}, {@code shape}, optional {@code dtype}, other columns
+   * carried.
+   */
   PARQUET;
 
   public String text() {
@@ -35,6 +38,7 @@ public enum InputKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("Invalid input format '" + text + "': expected npy or parquet");
+    throw new IllegalArgumentException(
+        "Invalid input format '" + text + "': expected npy or parquet");
   }
 }

@@ -25,6 +25,9 @@ public final class ModelDigest {
     try (InputStream in = new DigestInputStream(fs.open(model), sha256)) {
       in.transferTo(java.io.OutputStream.nullOutputStream());
     }
-    return new ModelRef(fs.makeQualified(model).toString(), HexFormat.of().formatHex(sha256.digest()), status.getLen());
+    return new ModelRef(
+        fs.makeQualified(model).toString(),
+        HexFormat.of().formatHex(sha256.digest()),
+        status.getLen());
   }
 }

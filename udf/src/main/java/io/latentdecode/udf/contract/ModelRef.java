@@ -17,7 +17,8 @@ public record ModelRef(String uri, String sha256, long sizeBytes) implements Ser
     requireNonNull(uri, "uri is null");
     requireNonNull(sha256, "sha256 is null");
     if (!sha256.matches("[0-9a-f]{64}")) {
-      throw new IllegalArgumentException("Invalid model digest '" + sha256 + "': expected 64 hex digits");
+      throw new IllegalArgumentException(
+          "Invalid model digest '" + sha256 + "': expected 64 hex digits");
     }
   }
 

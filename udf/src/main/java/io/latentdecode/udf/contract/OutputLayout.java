@@ -3,9 +3,10 @@ package io.latentdecode.udf.contract;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Where things live under {@code --output}. Image files are {@code *.arrow} anywhere outside directories
- * whose names start with {@code _} or {@code .}; everything else the job writes lives in such directories.
- * File names carry the partition, the run id and a chunk number, so they are unique and greppable.
+ * Where things live under {@code --output}. Image files are {@code *.arrow} anywhere outside
+ * directories whose names start with {@code _} or {@code .}; everything else the job writes lives
+ * in such directories. File names carry the partition, the run id and a chunk number, so they are
+ * unique and greppable.
  */
 public final class OutputLayout {
   public static final String SUCCESS_MARKER = "_SUCCESS";
@@ -23,10 +24,15 @@ public final class OutputLayout {
 
   /** True for file names the given run publishes (images or errors). */
   public static boolean isPartFileOf(String fileName, String runId) {
-    return fileName.startsWith("part-") && fileName.contains("-" + runId + "-c") && fileName.endsWith(FILE_SUFFIX);
+    return fileName.startsWith("part-")
+        && fileName.contains("-" + runId + "-c")
+        && fileName.endsWith(FILE_SUFFIX);
   }
 
-  /** True for a name that readers of images skip: directories and files starting with {@code _} or {@code .}. */
+  /**
+   * True for a name that readers of images skip: directories and files starting with {@code _} or
+   * {@code .}.
+   */
   public static boolean isHidden(String name) {
     return name.startsWith("_") || name.startsWith(".");
   }
@@ -53,6 +59,7 @@ public final class OutputLayout {
 
   /** The private folder of one task attempt; nothing in it is ever output. */
   public static Path attemptDir(Path output, String runId, int partition, int attempt) {
-    return new Path(runTemporaryDir(output, runId), String.format("task-%05d-attempt-%d", partition, attempt));
+    return new Path(
+        runTemporaryDir(output, runId), String.format("task-%05d-attempt-%d", partition, attempt));
   }
 }

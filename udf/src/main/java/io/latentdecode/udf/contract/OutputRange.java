@@ -1,6 +1,9 @@
 package io.latentdecode.udf.contract;
 
-/** The value range a decoder's output is in: Stable Diffusion VAEs give [-1, 1], the TAESD family [0, 1]. */
+/**
+ * The value range a decoder's output is in: Stable Diffusion VAEs give [-1, 1], the TAESD family
+ * [0, 1].
+ */
 public enum OutputRange {
   MINUS_ONE_TO_ONE("-1,1"),
   ZERO_TO_ONE("0,1");
@@ -24,6 +27,8 @@ public enum OutputRange {
       }
     }
     throw new IllegalArgumentException(
-        "Invalid output range '" + text + "': expected '-1,1' (Stable Diffusion VAEs) or '0,1' (TAESD family)");
+        "Invalid output range '"
+            + text
+            + "': expected '-1,1' (Stable Diffusion VAEs) or '0,1' (TAESD family)");
   }
 }

@@ -14,8 +14,8 @@ import org.apache.spark.sql.util.ArrowUtils;
 
 /**
  * The Arrow schemas of the output contract. Images: {@code id}, {@code image}, {@code format},
- * {@code width}, {@code height}, then the carried-through input columns. Errors: {@code id},
- * {@code error_kind}, {@code message}. Both carry the run id, the model digest and the decode settings as
+ * {@code width}, {@code height}, then the carried-through input columns. Errors: {@code id}, {@code
+ * error_kind}, {@code message}. Both carry the run id, the model digest and the decode settings as
  * schema metadata.
  */
 public final class OutputSchemas {
@@ -45,7 +45,9 @@ public final class OutputSchemas {
     fields.add(notNull(WIDTH, new ArrowType.Int(32, true)));
     fields.add(notNull(HEIGHT, new ArrowType.Int(32, true)));
     if (!plan.carriedColumns().isEmpty()) {
-      fields.addAll(ArrowUtils.toArrowSchema(plan.carriedColumns(), plan.sessionTimeZone(), true, false).getFields());
+      fields.addAll(
+          ArrowUtils.toArrowSchema(plan.carriedColumns(), plan.sessionTimeZone(), true, false)
+              .getFields());
     }
     return new Schema(fields, metadata(plan));
   }

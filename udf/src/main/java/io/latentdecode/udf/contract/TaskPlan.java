@@ -6,8 +6,8 @@ import java.io.Serializable;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Everything a task needs to decode its partition and publish its files: the driver builds it once per
- * run; it is small and travels to every task.
+ * Everything a task needs to decode its partition and publish its files: the driver builds it once
+ * per run; it is small and travels to every task.
  *
  * @param runId unique id of this run; part of every file name the run writes
  * @param outputUri the qualified {@code --output} URI
@@ -45,7 +45,8 @@ public record TaskPlan(
     requireNonNull(sessionTimeZone, "sessionTimeZone is null");
     requireNonNull(hadoopConf, "hadoopConf is null");
     if (maxFileBytes < 1) {
-      throw new IllegalArgumentException("Invalid max file size " + maxFileBytes + ": must be positive");
+      throw new IllegalArgumentException(
+          "Invalid max file size " + maxFileBytes + ": must be positive");
     }
   }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one successful task attempt tells the driver: which files it published and small counts. Never
- * per-image data, so that the driver's memory does not grow with the number of images.
+ * What one successful task attempt tells the driver: which files it published and small counts.
+ * Never per-image data, so that the driver's memory does not grow with the number of images.
  *
  * @param partition the partition this task decoded
  * @param attempt the attempt number that published

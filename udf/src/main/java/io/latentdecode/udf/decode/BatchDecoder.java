@@ -21,20 +21,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decodes one micro-batch of equal-shape latents into 8-bit RGB pixels. All tensor work happens on the
- * decoder's device in a per-batch {@link NDManager} scope: the latent bytes go in as one tensor, NaN/Inf
- * rows are set aside, {@code z = latent / scaling + shift}, the forward runs under inference mode, and the
- * postprocessing (range to [0, 1], clamp, x255, round, uint8, HWC) is done out of place, because forward
- * outputs are inference tensors that refuse in-place updates. Only the 8-bit pixels come back.
+ * Decodes one micro-batch of equal-shape latents into 8-bit RGB pixels. All tensor work happens on
+ * the decoder's device in a per-batch {@link NDManager} scope: the latent bytes go in as one
+ * tensor, NaN/Inf rows are set aside, {@code z = latent / scaling + shift}, the forward runs under
+ * inference mode, and the postprocessing (range to [0, 1], clamp, x255, round, uint8, HWC) is done
+ * out of place, because forward outputs are inference tensors that refuse in-place updates. Only
+ * the 8-bit pixels come back.
  */
 public final class BatchDecoder {
   private final LoadedDecoder decoder;
   private final Predictor<NDList, NDList> predictor;
   private final DecodeSettings settings;
-  /** The task's staging buffer for latent bytes, reused across batches (grown when a batch needs more). */
+
+  /**
+   * The task's staging buffer for latent bytes, reused across batches (grown when a batch needs
+   * more).
+   */
   private ByteBuffer staging;
 
-  public BatchDecoder(LoadedDecoder decoder, Predictor<NDList, NDList> predictor, DecodeSettings settings) {
+  public BatchDecoder(
+      LoadedDecoder decoder, Predictor<NDList, NDList> predictor, DecodeSettings settings) {
     this.decoder = decoder;
     this.predictor = predictor;
     this.settings = settings;
@@ -52,8 +58,11 @@ public final class BatchDecoder {
         if (finite[i]) {
           kept.add(batch.get(i));
         } else {
-          rejected.add(new DecodedBatch.Rejected(batch.get(i), new LatentException(
-              ErrorKind.NON_FINITE_LATENT, "the latent holds NaN or Inf values")));
+          rejected.add(
+              new DecodedBatch.Rejected(
+                  batch.get(i),
+                  new LatentException(
+                      ErrorKind.NON_FINITE_LATENT, "the latent holds NaN or Inf values")));
         }
       }
       if (kept.isEmpty()) {
@@ -77,20 +86,33 @@ public final class BatchDecoder {
         for (Latent latent : kept) {
           rejected.add(new DecodedBatch.Rejected(latent, modelRejected(first, e)));
         }
-        return new DecodedBatch(List.of(), new byte[0], 0, 0, rejected, System.nanoTime() - forwardStart,
+        return new DecodedBatch(
+            List.of(),
+            new byte[0],
+            0,
+            0,
+            rejected,
+            System.nanoTime() - forwardStart,
             forwardStart - start);
       }
       long forwardNanos = System.nanoTime() - forwardStart;
       Shape out = images.getShape();
       if (out.dimension() != 4 || out.get(0) != kept.size() || out.get(1) != 3) {
-        LatentException wrong = new LatentException(ErrorKind.MODEL_REJECTED,
-            "the decoder returned shape " + out + " for input " + z.getShape() + "; expected [N, 3, H, W] RGB images");
+        LatentException wrong =
+            new LatentException(
+                ErrorKind.MODEL_REJECTED,
+                "the decoder returned shape "
+                    + out
+                    + " for input "
+                    + z.getShape()
+                    + "; expected [N, 3, H, W] RGB images");
         kept.forEach(latent -> rejected.add(new DecodedBatch.Rejected(latent, wrong)));
         return new DecodedBatch(List.of(), new byte[0], 0, 0, rejected, forwardNanos, 0);
       }
       byte[] pixels = toPixels(images).toByteArray();
       long prePost = System.nanoTime() - start - forwardNanos;
-      return new DecodedBatch(kept, pixels, (int) out.get(2), (int) out.get(3), rejected, forwardNanos, prePost);
+      return new DecodedBatch(
+          kept, pixels, (int) out.get(2), (int) out.get(3), rejected, forwardNanos, prePost);
     }
   }
 
@@ -114,8 +136,14 @@ public final class BatchDecoder {
   /** Per row: true when every value is finite. */
   private static boolean[] finiteRows(NDArray latents) {
     long rows = latents.getShape().get(0);
-    float[] badCounts = latents.isNaN().logicalOr(latents.isInfinite())
-        .toType(DataType.FLOAT32, false).reshape(rows, -1).sum(new int[] {1}).toFloatArray();
+    float[] badCounts =
+        latents
+            .isNaN()
+            .logicalOr(latents.isInfinite())
+            .toType(DataType.FLOAT32, false)
+            .reshape(rows, -1)
+            .sum(new int[] {1})
+            .toFloatArray();
     boolean[] finite = new boolean[badCounts.length];
     for (int i = 0; i < finite.length; i++) {
       finite[i] = badCounts[i] == 0;
@@ -124,18 +152,28 @@ public final class BatchDecoder {
   }
 
   private static long[] indicesOf(boolean[] flags) {
-    return java.util.stream.IntStream.range(0, flags.length).filter(i -> flags[i]).asLongStream().toArray();
+    return java.util.stream.IntStream.range(0, flags.length)
+        .filter(i -> flags[i])
+        .asLongStream()
+        .toArray();
   }
 
-  /** [N, 3, H, W] decoder output to [N, H, W, 3] uint8, on the device, without touching the output in place. */
+  /**
+   * [N, 3, H, W] decoder output to [N, H, W, 3] uint8, on the device, without touching the output
+   * in place.
+   */
   private NDArray toPixels(NDArray images) {
-    NDArray unit = settings.outputRange() == OutputRange.MINUS_ONE_TO_ONE ? images.mul(0.5).add(0.5) : images;
+    NDArray unit =
+        settings.outputRange() == OutputRange.MINUS_ONE_TO_ONE ? images.mul(0.5).add(0.5) : images;
     return unit.clip(0, 1).mul(255).round().toType(DataType.UINT8, false).transpose(0, 2, 3, 1);
   }
 
   private static LatentException modelRejected(Latent first, Throwable e) {
-    return new LatentException(ErrorKind.MODEL_REJECTED,
-        "the decoder failed on a batch of latents shaped " + java.util.Arrays.toString(first.shape()) + ": "
+    return new LatentException(
+        ErrorKind.MODEL_REJECTED,
+        "the decoder failed on a batch of latents shaped "
+            + java.util.Arrays.toString(first.shape())
+            + ": "
             + Causes.rootMessage(e));
   }
 }

@@ -5,11 +5,12 @@ import io.latentdecode.udf.latent.LatentException;
 import java.util.List;
 
 /**
- * The outcome of one forward pass: the latents that became images, their pixels, and the latents that
- * were quarantined on the way (with why).
+ * The outcome of one forward pass: the latents that became images, their pixels, and the latents
+ * that were quarantined on the way (with why).
  *
  * @param decoded the latents decoded, in the order of their pixels
- * @param pixels {@code decoded.size() x height x width x 3} bytes: 8-bit RGB, HWC, image after image
+ * @param pixels {@code decoded.size() x height x width x 3} bytes: 8-bit RGB, HWC, image after
+ *     image
  * @param height image height in pixels
  * @param width image width in pixels
  * @param rejected latents that could not be decoded

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Groups latents into micro-batches of equal shape and dtype, the unit the decoder runs on. Holds at
- * most {@code batchSize - 1} latents per distinct shape between calls.
+ * Groups latents into micro-batches of equal shape and dtype, the unit the decoder runs on. Holds
+ * at most {@code batchSize - 1} latents per distinct shape between calls.
  */
 public final class ShapeBatcher {
   private final int batchSize;
@@ -17,7 +17,8 @@ public final class ShapeBatcher {
 
   public ShapeBatcher(int batchSize) {
     if (batchSize < 1) {
-      throw new IllegalArgumentException("Invalid batch size " + batchSize + ": must be at least 1");
+      throw new IllegalArgumentException(
+          "Invalid batch size " + batchSize + ": must be at least 1");
     }
     this.batchSize = batchSize;
   }

@@ -21,12 +21,17 @@ import javax.imageio.ImageIO;
 public final class ImageEncoder {
   private static final ComponentColorModel RGB =
       new ComponentColorModel(
-          ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+          ColorSpace.getInstance(ColorSpace.CS_sRGB),
+          false,
+          false,
+          Transparency.OPAQUE,
+          DataBuffer.TYPE_BYTE);
 
   private ImageEncoder() {}
 
   /** Encodes the image at {@code offset} in {@code pixels} ({@code height * width * 3} bytes). */
-  public static byte[] encode(ImageFormat format, byte[] pixels, int offset, int height, int width) {
+  public static byte[] encode(
+      ImageFormat format, byte[] pixels, int offset, int height, int width) {
     int length = height * width * 3;
     return switch (format) {
       case RAW -> Arrays.copyOfRange(pixels, offset, offset + length);
@@ -35,13 +40,14 @@ public final class ImageEncoder {
   }
 
   /**
-   * A view of RGB HWC pixels as an image, without copying them. (Java2D rasters ignore a data buffer's
-   * offset, so the image must start at index 0.)
+   * A view of RGB HWC pixels as an image, without copying them. (Java2D rasters ignore a data
+   * buffer's offset, so the image must start at index 0.)
    */
   public static BufferedImage asImage(byte[] pixels, int height, int width) {
     DataBufferByte buffer = new DataBufferByte(pixels, height * width * 3);
     PixelInterleavedSampleModel model =
-        new PixelInterleavedSampleModel(DataBuffer.TYPE_BYTE, width, height, 3, width * 3, new int[] {0, 1, 2});
+        new PixelInterleavedSampleModel(
+            DataBuffer.TYPE_BYTE, width, height, 3, width * 3, new int[] {0, 1, 2});
     WritableRaster raster = Raster.createWritableRaster(model, buffer, new Point(0, 0));
     return new BufferedImage(RGB, raster, false, null);
   }
@@ -49,9 +55,10 @@ public final class ImageEncoder {
   private static byte[] png(byte[] pixels, int offset, int height, int width) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(height * width + 1024);
     try {
-      byte[] image = offset == 0 && pixels.length == height * width * 3
-          ? pixels
-          : Arrays.copyOfRange(pixels, offset, offset + height * width * 3);
+      byte[] image =
+          offset == 0 && pixels.length == height * width * 3
+              ? pixels
+              : Arrays.copyOfRange(pixels, offset, offset + height * width * 3);
       if (!ImageIO.write(asImage(image, height, width), "png", out)) {
         throw new IllegalStateException("No PNG writer in this JVM (javax.imageio)");
       }

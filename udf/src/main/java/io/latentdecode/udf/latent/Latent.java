@@ -7,7 +7,8 @@ import java.util.Arrays;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
- * One validated latent: {@code [C, h, w]} little-endian C-order bytes whose length matches shape and dtype.
+ * One validated latent: {@code [C, h, w]} little-endian C-order bytes whose length matches shape
+ * and dtype.
  *
  * @param id the row's id
  * @param shape {@code [C, h, w]}, all positive
@@ -27,19 +28,27 @@ public record Latent(String id, int[] shape, LatentDtype dtype, byte[] data, Int
   }
 
   /** Builds a latent, or says exactly why these bytes cannot be one. */
-  public static Latent of(String id, int[] shape, LatentDtype dtype, byte[] data, InternalRow carried)
+  public static Latent of(
+      String id, int[] shape, LatentDtype dtype, byte[] data, InternalRow carried)
       throws LatentException {
     if (shape.length != 3) {
       throw new LatentException(
           ErrorKind.INVALID_LATENT,
-          "expected a [C, h, w] latent, got shape " + Arrays.toString(shape) + " (" + shape.length + " dimensions)");
+          "expected a [C, h, w] latent, got shape "
+              + Arrays.toString(shape)
+              + " ("
+              + shape.length
+              + " dimensions)");
     }
     long elements = 1;
     for (int d : shape) {
       if (d <= 0 || d > MAX_DIMENSION) {
         throw new LatentException(
             ErrorKind.INVALID_LATENT,
-            "invalid shape " + Arrays.toString(shape) + ": every dimension must be between 1 and " + MAX_DIMENSION);
+            "invalid shape "
+                + Arrays.toString(shape)
+                + ": every dimension must be between 1 and "
+                + MAX_DIMENSION);
       }
       elements *= d;
     }

@@ -8,9 +8,9 @@ import java.nio.ShortBuffer;
 import java.util.Locale;
 
 /**
- * The element types a latent may be stored in; all are decoded in float32. Half-precision latents are
- * widened on the CPU while they are copied into the batch buffer (DJL 0.35's PyTorch engine aborts the
- * JVM when asked to create a float16 or bfloat16 tensor from a buffer).
+ * The element types a latent may be stored in; all are decoded in float32. Half-precision latents
+ * are widened on the CPU while they are copied into the batch buffer (DJL 0.35's PyTorch engine
+ * aborts the JVM when asked to create a float16 or bfloat16 tensor from a buffer).
  */
 public enum LatentDtype {
   FLOAT32(4),
@@ -78,6 +78,7 @@ public enum LatentDtype {
       }
     }
     throw new LatentException(
-        ErrorKind.UNSUPPORTED_DTYPE, "unsupported dtype '" + text + "': expected float32, float16 or bfloat16");
+        ErrorKind.UNSUPPORTED_DTYPE,
+        "unsupported dtype '" + text + "': expected float32, float16 or bfloat16");
   }
 }

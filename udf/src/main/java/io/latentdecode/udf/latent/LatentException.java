@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.latentdecode.udf.contract.ErrorKind;
 
-/** A row that cannot be decoded; the row is quarantined with this kind and message, the task goes on. */
+/**
+ * A row that cannot be decoded; the row is quarantined with this kind and message, the task goes
+ * on.
+ */
 public final class LatentException extends Exception {
   private static final long serialVersionUID = 1L;
 

@@ -7,8 +7,8 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /**
- * Turns the rows of one {@link InputKind#rowLayout() input layout} into latents. Rows may be reused by
- * Spark after the call, so everything kept is copied.
+ * Turns the rows of one {@link InputKind#rowLayout() input layout} into latents. Rows may be reused
+ * by Spark after the call, so everything kept is copied.
  */
 public abstract sealed class LatentRows {
   private static final InternalRow NO_COLUMNS = new GenericInternalRow(0);
@@ -36,7 +36,10 @@ public abstract sealed class LatentRows {
     @Override
     public String id(InternalRow row) {
       String path = row.getUTF8String(0).toString();
-      String relative = path.startsWith(rootPrefix) ? path.substring(rootPrefix.length()) : path.substring(path.lastIndexOf('/') + 1);
+      String relative =
+          path.startsWith(rootPrefix)
+              ? path.substring(rootPrefix.length())
+              : path.substring(path.lastIndexOf('/') + 1);
       return relative.endsWith(".npy") ? relative.substring(0, relative.length() - 4) : relative;
     }
 
@@ -78,8 +81,10 @@ public abstract sealed class LatentRows {
         }
         shape[i] = shapeData.getInt(i);
       }
-      LatentDtype dtype = LatentDtype.parse(row.isNullAt(3) ? null : row.getUTF8String(3).toString());
-      InternalRow carried = carriedColumns == 0 ? NO_COLUMNS : row.getStruct(4, carriedColumns).copy();
+      LatentDtype dtype =
+          LatentDtype.parse(row.isNullAt(3) ? null : row.getUTF8String(3).toString());
+      InternalRow carried =
+          carriedColumns == 0 ? NO_COLUMNS : row.getStruct(4, carriedColumns).copy();
       return Latent.of(id(row), shape, dtype, row.getBinary(1), carried);
     }
   }

@@ -9,8 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the NumPy {@code .npy} format (versions 1 to 3): a magic string, a Python-literal header with
- * {@code descr}, {@code fortran_order} and {@code shape}, then the raw array bytes.
+ * Reads the NumPy {@code .npy} format (versions 1 to 3): a magic string, a Python-literal header
+ * with {@code descr}, {@code fortran_order} and {@code shape}, then the raw array bytes.
  */
 public final class NpyFile {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -44,7 +44,11 @@ public final class NpyFile {
       throw invalid("unsupported .npy format version " + major);
     }
     if (headerLength < 0 || (long) headerStart + headerLength > file.length) {
-      throw invalid("truncated .npy header: it claims " + headerLength + " bytes, the file has " + file.length);
+      throw invalid(
+          "truncated .npy header: it claims "
+              + headerLength
+              + " bytes, the file has "
+              + file.length);
     }
     String header = new String(file, headerStart, headerLength, StandardCharsets.ISO_8859_1);
     return new Header(
@@ -55,35 +59,45 @@ public final class NpyFile {
   }
 
   /** Parses a whole {@code .npy} file into a latent with the given id. */
-  public static Latent toLatent(String id, byte[] file, org.apache.spark.sql.catalyst.InternalRow carried)
+  public static Latent toLatent(
+      String id, byte[] file, org.apache.spark.sql.catalyst.InternalRow carried)
       throws LatentException {
     Header header = readHeader(file);
     if (header.fortranOrder()) {
-      throw invalid("Fortran-order .npy arrays are not supported; save it with numpy.ascontiguousarray");
+      throw invalid(
+          "Fortran-order .npy arrays are not supported; save it with numpy.ascontiguousarray");
     }
     LatentDtype dtype =
         switch (header.descr()) {
           case "<f4" -> LatentDtype.FLOAT32;
           case "<f2" -> LatentDtype.FLOAT16;
-          default -> throw new LatentException(
-              ErrorKind.UNSUPPORTED_DTYPE,
-              "unsupported .npy dtype '" + header.descr() + "': expected little-endian float32 ('<f4') or float16 ('<f2')");
+          default ->
+              throw new LatentException(
+                  ErrorKind.UNSUPPORTED_DTYPE,
+                  "unsupported .npy dtype '"
+                      + header.descr()
+                      + "': expected little-endian float32 ('<f4') or float16 ('<f2')");
         };
     byte[] data = Arrays.copyOfRange(file, header.dataOffset(), file.length);
     return Latent.of(id, header.shape(), dtype, data, carried);
   }
 
-  /** A float32 {@code .npy} file (version 1.0, little-endian, C order) holding {@code values} in {@code shape}. */
+  /**
+   * A float32 {@code .npy} file (version 1.0, little-endian, C order) holding {@code values} in
+   * {@code shape}.
+   */
   public static byte[] float32(float[] values, int... shape) {
     StringBuilder dims = new StringBuilder();
     for (int d : shape) {
       dims.append(d).append(", ");
     }
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims.toString().strip() + "), }";
+    String dict =
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims.toString().strip() + "), }";
     int unpadded = MAGIC.length + 4 + dict.length() + 1;
     String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-    ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + values.length * 4)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out =
+        ByteBuffer.allocate(MAGIC.length + 4 + header.length() + values.length * 4)
+            .order(ByteOrder.LITTLE_ENDIAN);
     out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
     out.put(header.getBytes(StandardCharsets.ISO_8859_1));
     out.asFloatBuffer().put(values);

@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The executor JVM's decoders: one per (model digest, device), loaded on first use by whichever task
- * comes first while concurrent tasks wait for it, shared afterwards, closed at JVM shutdown. A static,
- * JVM-wide cache rather than a field of a serialised closure, which would reload the model per task.
+ * The executor JVM's decoders: one per (model digest, device), loaded on first use by whichever
+ * task comes first while concurrent tasks wait for it, shared afterwards, closed at JVM shutdown. A
+ * static, JVM-wide cache rather than a field of a serialised closure, which would reload the model
+ * per task.
  */
 public final class DecoderCache {
   private static final Logger LOG = LoggerFactory.getLogger(DecoderCache.class);
@@ -36,9 +37,11 @@ public final class DecoderCache {
    *
    * @param intraOpThreads PyTorch threads per decode, applied if this load starts the engine
    */
-  public static LoadedDecoder get(ModelRef model, Device device, Configuration conf, int intraOpThreads) {
+  public static LoadedDecoder get(
+      ModelRef model, Device device, Configuration conf, int intraOpThreads) {
     return DECODERS.computeIfAbsent(
-        new Key(model.sha256(), device.toString()), key -> load(model, device, conf, intraOpThreads));
+        new Key(model.sha256(), device.toString()),
+        key -> load(model, device, conf, intraOpThreads));
   }
 
   /** How many decoders this JVM has loaded since it started. */
@@ -46,13 +49,18 @@ public final class DecoderCache {
     return LOADS.get();
   }
 
-  private static LoadedDecoder load(ModelRef model, Device device, Configuration conf, int intraOpThreads) {
+  private static LoadedDecoder load(
+      ModelRef model, Device device, Configuration conf, int intraOpThreads) {
     EngineSetup.configure(intraOpThreads);
     long start = System.nanoTime();
     try {
       Path local = ModelFetcher.localCopy(model, conf);
       LoadedDecoder decoder =
-          new LoadedDecoder(model.sha256(), device, DecoderLoader.load(local, device), (System.nanoTime() - start) / 1_000_000);
+          new LoadedDecoder(
+              model.sha256(),
+              device,
+              DecoderLoader.load(local, device),
+              (System.nanoTime() - start) / 1_000_000);
       int n = LOADS.incrementAndGet();
       LOG.info(
           "Loaded decoder {} (sha256 {}) on {} in {} ms; load #{} in this JVM",

@@ -12,14 +12,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Loads a TorchScript file through DJL's PyTorch engine for inference. DJL loads under
- * {@code c10::InferenceMode}, so the weights are inference tensors that can never join an autograd
- * graph; {@code trainParam} stays at its default ({@code false}) on purpose.
+ * Loads a TorchScript file through DJL's PyTorch engine for inference. DJL loads under {@code
+ * c10::InferenceMode}, so the weights are inference tensors that can never join an autograd graph;
+ * {@code trainParam} stays at its default ({@code false}) on purpose.
  */
 public final class DecoderLoader {
   private DecoderLoader() {}
 
-  public static ZooModel<NDList, NDList> load(Path torchScriptFile, Device device) throws IOException {
+  public static ZooModel<NDList, NDList> load(Path torchScriptFile, Device device)
+      throws IOException {
     Criteria<NDList, NDList> criteria =
         Criteria.builder()
             .setTypes(NDList.class, NDList.class)

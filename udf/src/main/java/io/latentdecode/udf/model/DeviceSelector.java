@@ -6,15 +6,17 @@ import java.util.Map;
 import org.apache.spark.resource.ResourceInformation;
 
 /**
- * Picks the device a task decodes on. {@code auto} takes the first GPU address Spark assigned to the
- * task ({@code spark.task.resource.gpu.amount}), else the CPU; {@code gpu} insists on an assigned GPU.
+ * Picks the device a task decodes on. {@code auto} takes the first GPU address Spark assigned to
+ * the task ({@code spark.task.resource.gpu.amount}), else the CPU; {@code gpu} insists on an
+ * assigned GPU.
  */
 public final class DeviceSelector {
   public static final String GPU_RESOURCE = "gpu";
 
   private DeviceSelector() {}
 
-  public static Device choose(DeviceRequest request, Map<String, ResourceInformation> taskResources) {
+  public static Device choose(
+      DeviceRequest request, Map<String, ResourceInformation> taskResources) {
     String gpu = firstGpuAddress(taskResources);
     return switch (request) {
       case CPU -> Device.cpu();
@@ -46,7 +48,9 @@ public final class DeviceSelector {
       return Integer.parseInt(address.trim());
     } catch (NumberFormatException e) {
       throw new IllegalStateException(
-          "Cannot use GPU address '" + address + "' from Spark's resource discovery: expected a CUDA device index",
+          "Cannot use GPU address '"
+              + address
+              + "' from Spark's resource discovery: expected a CUDA device index",
           e);
     }
   }

@@ -1,9 +1,10 @@
 package io.latentdecode.udf.model;
 
 /**
- * DJL reads these properties once, when its PyTorch engine starts in a JVM; every JVM that decodes must
- * set them first. Offline: DJL never downloads and never calls home. Threads: PyTorch's intra-op pool is
- * per process, shared by all tasks of the JVM, so its size is chosen per task slot, not per core.
+ * DJL reads these properties once, when its PyTorch engine starts in a JVM; every JVM that decodes
+ * must set them first. Offline: DJL never downloads and never calls home. Threads: PyTorch's
+ * intra-op pool is per process, shared by all tasks of the JVM, so its size is chosen per task
+ * slot, not per core.
  */
 public final class EngineSetup {
   private EngineSetup() {}

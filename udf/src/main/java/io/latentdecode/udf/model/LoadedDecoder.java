@@ -9,8 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.ZooModel;
 
 /**
- * A decoder loaded on one device, shared by all tasks of an executor. The model is thread-safe; each task
- * takes its own {@link Predictor} (DJL's predictors are not), whose forward runs under
+ * A decoder loaded on one device, shared by all tasks of an executor. The model is thread-safe;
+ * each task takes its own {@link Predictor} (DJL's predictors are not), whose forward runs under
  * {@code c10::InferenceMode}.
  */
 public final class LoadedDecoder implements AutoCloseable {

@@ -11,9 +11,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * Brings a model file to local disk, where libtorch can read it: local files are used in place; any other
- * Hadoop URI is copied once per JVM into {@code <tmp>/latent-decode-models/<sha256>/}, under a temporary
- * name first and moved into place atomically, so concurrent tasks never read half a file.
+ * Brings a model file to local disk, where libtorch can read it: local files are used in place; any
+ * other Hadoop URI is copied once per JVM into {@code <tmp>/latent-decode-models/<sha256>/}, under
+ * a temporary name first and moved into place atomically, so concurrent tasks never read half a
+ * file.
  */
 public final class ModelFetcher {
   private ModelFetcher() {}
@@ -23,7 +24,8 @@ public final class ModelFetcher {
     if ("file".equals(source.toUri().getScheme())) {
       return Paths.get(source.toUri());
     }
-    Path dir = Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models", model.sha256());
+    Path dir =
+        Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models", model.sha256());
     Path target = dir.resolve(model.fileName());
     if (Files.isRegularFile(target) && Files.size(target) == model.sizeBytes()) {
       return target;
@@ -33,10 +35,12 @@ public final class ModelFetcher {
     FileSystem fs = source.getFileSystem(conf);
     try (InputStream in = fs.open(source)) {
       Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       Files.deleteIfExists(partial);
-      throw new IOException("Cannot fetch model " + model.uri() + " to " + target + ": " + e.getMessage(), e);
+      throw new IOException(
+          "Cannot fetch model " + model.uri() + " to " + target + ": " + e.getMessage(), e);
     }
     return target;
   }

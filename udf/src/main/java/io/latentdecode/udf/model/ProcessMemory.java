@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The process's resident memory from Linux's {@code /proc/self/status}. libtorch allocates outside the
- * Java heap, so resident memory is what shows a decode's footprint; its high-water mark can be reset
- * (writing 5 to {@code /proc/self/clear_refs}) to measure the peak of one piece of work.
+ * The process's resident memory from Linux's {@code /proc/self/status}. libtorch allocates outside
+ * the Java heap, so resident memory is what shows a decode's footprint; its high-water mark can be
+ * reset (writing 5 to {@code /proc/self/clear_refs}) to measure the peak of one piece of work.
  */
 public final class ProcessMemory {
   private static final Path STATUS = Path.of("/proc/self/status");

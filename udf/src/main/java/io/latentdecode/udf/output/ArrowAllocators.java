@@ -4,8 +4,9 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * The JVM's Arrow memory: one root, and a child per task that the task closes in {@code finally}. Closing
- * a child that still holds buffers throws, so a leak fails the task (and the tests) instead of growing.
+ * The JVM's Arrow memory: one root, and a child per task that the task closes in {@code finally}.
+ * Closing a child that still holds buffers throws, so a leak fails the task (and the tests) instead
+ * of growing.
  */
 public final class ArrowAllocators {
   private static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);

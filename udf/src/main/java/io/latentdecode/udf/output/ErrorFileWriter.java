@@ -11,7 +11,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** A task's quarantined rows ({@code id}, {@code error_kind}, {@code message}), written to {@code _errors/}. */
+/**
+ * A task's quarantined rows ({@code id}, {@code error_kind}, {@code message}), written to {@code
+ * _errors/}.
+ */
 public final class ErrorFileWriter extends RecordBatchFileWriter {
   private static final int MAX_ROWS_PER_BATCH = 4096;
 
@@ -20,9 +23,15 @@ public final class ErrorFileWriter extends RecordBatchFileWriter {
   private final VarCharVector message;
 
   public ErrorFileWriter(
-      BufferAllocator allocator, Schema schema, FileSystem fs, Path attemptDir, int partition, String runId,
+      BufferAllocator allocator,
+      Schema schema,
+      FileSystem fs,
+      Path attemptDir,
+      int partition,
+      String runId,
       long maxFileBytes) {
-    super(allocator, schema, fs, attemptDir, OutputLayout.ERRORS_DIR, partition, runId, maxFileBytes);
+    super(
+        allocator, schema, fs, attemptDir, OutputLayout.ERRORS_DIR, partition, runId, maxFileBytes);
     this.id = (VarCharVector) root.getVector(OutputSchemas.ID);
     this.kind = (VarCharVector) root.getVector(OutputSchemas.ERROR_KIND);
     this.message = (VarCharVector) root.getVector(OutputSchemas.MESSAGE);

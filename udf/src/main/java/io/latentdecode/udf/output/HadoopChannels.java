@@ -8,7 +8,9 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** Arrow's file reader needs a {@link SeekableByteChannel}; this is one over any Hadoop file system. */
+/**
+ * Arrow's file reader needs a {@link SeekableByteChannel}; this is one over any Hadoop file system.
+ */
 public final class HadoopChannels {
   private HadoopChannels() {}
 

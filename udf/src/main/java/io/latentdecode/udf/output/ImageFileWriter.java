@@ -17,13 +17,14 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.execution.arrow.ArrowWriter;
 
 /**
- * A task's image rows, gathered into record batches of many images and written as rolling Arrow files.
- * Carried-through input columns are converted by Spark's own Arrow writer, so every Spark type keeps the
- * Arrow type Spark gives it.
+ * A task's image rows, gathered into record batches of many images and written as rolling Arrow
+ * files. Carried-through input columns are converted by Spark's own Arrow writer, so every Spark
+ * type keeps the Arrow type Spark gives it.
  */
 public final class ImageFileWriter extends RecordBatchFileWriter {
   private static final int MAX_ROWS_PER_BATCH = 1024;
   private static final long MAX_BYTES_PER_BATCH = 64L * 1024 * 1024;
+
   /** Record batches per file, at least: a file overshoots its size limit by at most one batch. */
   private static final int MIN_BATCHES_PER_FILE = 8;
 
@@ -37,7 +38,12 @@ public final class ImageFileWriter extends RecordBatchFileWriter {
   private long batchBytes;
 
   public ImageFileWriter(
-      BufferAllocator allocator, Schema schema, FileSystem fs, Path attemptDir, int partition, String runId,
+      BufferAllocator allocator,
+      Schema schema,
+      FileSystem fs,
+      Path attemptDir,
+      int partition,
+      String runId,
       long maxFileBytes) {
     super(allocator, schema, fs, attemptDir, "", partition, runId, maxFileBytes);
     this.id = (VarCharVector) root.getVector(OutputSchemas.ID);
@@ -46,13 +52,22 @@ public final class ImageFileWriter extends RecordBatchFileWriter {
     this.width = (IntVector) root.getVector(OutputSchemas.WIDTH);
     this.height = (IntVector) root.getVector(OutputSchemas.HEIGHT);
     List<FieldVector> carriedVectors =
-        root.getFieldVectors().subList(OutputSchemas.IMAGE_COLUMNS.size(), root.getFieldVectors().size());
-    this.carried = carriedVectors.isEmpty() ? null : ArrowWriter.create(new VectorSchemaRoot(carriedVectors));
-    this.maxBatchBytes = Math.max(1, Math.min(MAX_BYTES_PER_BATCH, maxFileBytes / MIN_BATCHES_PER_FILE));
+        root.getFieldVectors()
+            .subList(OutputSchemas.IMAGE_COLUMNS.size(), root.getFieldVectors().size());
+    this.carried =
+        carriedVectors.isEmpty() ? null : ArrowWriter.create(new VectorSchemaRoot(carriedVectors));
+    this.maxBatchBytes =
+        Math.max(1, Math.min(MAX_BYTES_PER_BATCH, maxFileBytes / MIN_BATCHES_PER_FILE));
   }
 
-  public void add(String imageId, byte[] imageBytes, String imageFormat, int imageWidth, int imageHeight,
-      InternalRow carriedColumns) throws IOException {
+  public void add(
+      String imageId,
+      byte[] imageBytes,
+      String imageFormat,
+      int imageWidth,
+      int imageHeight,
+      InternalRow carriedColumns)
+      throws IOException {
     id.setSafe(rows, imageId.getBytes(StandardCharsets.UTF_8));
     image.setSafe(rows, imageBytes);
     format.setSafe(rows, imageFormat.getBytes(StandardCharsets.UTF_8));

@@ -10,19 +10,29 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Rows gathered into a {@link VectorSchemaRoot} and written as record batches of rolling Arrow files in a
- * task attempt's private folder. Subclasses fill the vectors a row at a time and say when a batch is full.
+ * Rows gathered into a {@link VectorSchemaRoot} and written as record batches of rolling Arrow
+ * files in a task attempt's private folder. Subclasses fill the vectors a row at a time and say
+ * when a batch is full.
  */
 abstract class RecordBatchFileWriter implements AutoCloseable {
   protected final VectorSchemaRoot root;
   private final RollingArrowFiles files;
+
   /** Rows buffered in {@link #root} since the last batch was written. */
   protected int rows;
 
-  RecordBatchFileWriter(BufferAllocator allocator, Schema schema, FileSystem fs, Path attemptDir,
-      String publishedDir, int partition, String runId, long maxFileBytes) {
+  RecordBatchFileWriter(
+      BufferAllocator allocator,
+      Schema schema,
+      FileSystem fs,
+      Path attemptDir,
+      String publishedDir,
+      int partition,
+      String runId,
+      long maxFileBytes) {
     this.root = VectorSchemaRoot.create(schema, allocator);
-    this.files = new RollingArrowFiles(fs, attemptDir, publishedDir, partition, runId, root, maxFileBytes);
+    this.files =
+        new RollingArrowFiles(fs, attemptDir, publishedDir, partition, runId, root, maxFileBytes);
   }
 
   /** Writes what is buffered and closes the last file; returns the files to publish. */

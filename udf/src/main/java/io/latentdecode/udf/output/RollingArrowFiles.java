@@ -12,9 +12,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Writes the record batches of one {@link VectorSchemaRoot} as Arrow IPC files into a task attempt's
- * private folder, starting a new file once the current one has passed {@code maxFileBytes}. Files are
- * created exclusively ({@code overwrite=false}): an attempt folder is never shared.
+ * Writes the record batches of one {@link VectorSchemaRoot} as Arrow IPC files into a task
+ * attempt's private folder, starting a new file once the current one has passed {@code
+ * maxFileBytes}. Files are created exclusively ({@code overwrite=false}): an attempt folder is
+ * never shared.
  */
 final class RollingArrowFiles implements AutoCloseable {
   private final FileSystem fs;
@@ -31,9 +32,17 @@ final class RollingArrowFiles implements AutoCloseable {
   private Path current;
   private long currentRows;
 
-  /** @param publishedDir the folder, relative to the output, the files are published to ("" for the root) */
+  /**
+   * @param publishedDir the folder, relative to the output, the files are published to ("" for the
+   *     root)
+   */
   RollingArrowFiles(
-      FileSystem fs, Path attemptDir, String publishedDir, int partition, String runId, VectorSchemaRoot root,
+      FileSystem fs,
+      Path attemptDir,
+      String publishedDir,
+      int partition,
+      String runId,
+      VectorSchemaRoot root,
       long maxFileBytes) {
     this.fs = fs;
     this.attemptDir = attemptDir;
@@ -75,7 +84,12 @@ final class RollingArrowFiles implements AutoCloseable {
     writer.close();
     out.close();
     String name = OutputLayout.partFileName(partition, runId, finished.size());
-    finished.add(new StagedFile(current, publishedDir.isEmpty() ? name : publishedDir + "/" + name, currentRows, bytes));
+    finished.add(
+        new StagedFile(
+            current,
+            publishedDir.isEmpty() ? name : publishedDir + "/" + name,
+            currentRows,
+            bytes));
     writer = null;
     out = null;
     currentRows = 0;

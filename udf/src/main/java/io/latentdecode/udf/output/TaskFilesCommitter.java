@@ -14,16 +14,18 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.mapred.SparkHadoopMapRedUtil;
 
 /**
- * Publishes one task attempt's staged files into the output, through Spark's output commit coordination:
- * when attempts of a partition race (speculation), the driver authorises exactly one to publish, the
- * others get a {@code CommitDeniedException} and their files are removed with their attempt folder.
+ * Publishes one task attempt's staged files into the output, through Spark's output commit
+ * coordination: when attempts of a partition race (speculation), the driver authorises exactly one
+ * to publish, the others get a {@code CommitDeniedException} and their files are removed with their
+ * attempt folder.
  *
- * <p>Published names depend only on partition, run and chunk, so a retry after an attempt that published
- * and then died replaces that attempt's files instead of adding to them; whatever such an attempt left
- * beyond the retry's files is swept by the driver's run commit, which keeps only reported files.
+ * <p>Published names depend only on partition, run and chunk, so a retry after an attempt that
+ * published and then died replaces that attempt's files instead of adding to them; whatever such an
+ * attempt left beyond the retry's files is swept by the driver's run commit, which keeps only
+ * reported files.
  *
- * <p>On HDFS and local file systems a rename is atomic. Object stores have no atomic rename (S3A copies):
- * there the run's {@code _SUCCESS} and report are what make output committed.
+ * <p>On HDFS and local file systems a rename is atomic. Object stores have no atomic rename (S3A
+ * copies): there the run's {@code _SUCCESS} and report are what make output committed.
  */
 public final class TaskFilesCommitter extends OutputCommitter {
   private final FileSystem fs;
@@ -38,10 +40,18 @@ public final class TaskFilesCommitter extends OutputCommitter {
     this.files = List.copyOf(files);
   }
 
-  /** Publishes through Spark's commit coordinator; throws {@code CommitDeniedException} if another attempt won. */
+  /**
+   * Publishes through Spark's commit coordinator; throws {@code CommitDeniedException} if another
+   * attempt won.
+   */
   public void commit(TaskContext task) {
-    TaskAttemptID id = new TaskAttemptID("latent-decode", task.stageId(), TaskType.MAP, task.partitionId(),
-        task.attemptNumber());
+    TaskAttemptID id =
+        new TaskAttemptID(
+            "latent-decode",
+            task.stageId(),
+            TaskType.MAP,
+            task.partitionId(),
+            task.attemptNumber());
     TaskAttemptContext context = new TaskAttemptContextImpl(fs.getConf(), id);
     SparkHadoopMapRedUtil.commitTask(this, context, task.stageId(), task.partitionId());
   }
@@ -60,7 +70,8 @@ public final class TaskFilesCommitter extends OutputCommitter {
         fs.delete(target, false);
       }
       if (!fs.rename(file.staged(), target)) {
-        throw new IOException("Cannot publish " + file.staged() + " as " + target + ": rename failed");
+        throw new IOException(
+            "Cannot publish " + file.staged() + " as " + target + ": rename failed");
       }
     }
     fs.delete(attemptDir, true);

@@ -3,6 +3,7 @@ package io.latentdecode.udf.task;
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
+import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
@@ -16,7 +17,6 @@ import io.latentdecode.udf.output.ErrorFileWriter;
 import io.latentdecode.udf.output.ImageFileWriter;
 import io.latentdecode.udf.output.StagedFile;
 import io.latentdecode.udf.output.TaskFilesCommitter;
-import io.latentdecode.udf.contract.OutputLayout;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -32,16 +32,19 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
- * The executor side of a run, one call per partition: take the executor's shared decoder, decode every
- * row into the task attempt's private folder, publish the files through Spark's commit coordination, and
- * return a small {@link TaskReport}. On any failure the attempt folder is deleted and nothing is published.
+ * The executor side of a run, one call per partition: take the executor's shared decoder, decode
+ * every row into the task attempt's private folder, publish the files through Spark's commit
+ * coordination, and return a small {@link TaskReport}. On any failure the attempt folder is deleted
+ * and nothing is published.
  */
 public final class DecodePartition implements FlatMapFunction<Iterator<InternalRow>, TaskReport> {
   private static final long serialVersionUID = 1L;
 
   private final Broadcast<TaskPlan> broadcastPlan;
 
-  /** @param plan the run's plan, broadcast once to every executor rather than shipped with each task */
+  /**
+   * @param plan the run's plan, broadcast once to every executor rather than shipped with each task
+   */
   public DecodePartition(Broadcast<TaskPlan> plan) {
     this.broadcastPlan = plan;
   }
@@ -62,19 +65,34 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
     LoadedDecoder decoder = DecoderCache.get(plan.model(), device, conf, task.cpus());
     StageClock clock = new StageClock();
     try (BufferAllocator allocator = ArrowAllocators.forTask("task-" + partition + "-" + attempt);
-        ImageFileWriter images = new ImageFileWriter(allocator, OutputSchemas.images(plan), fs, attemptDir, partition,
-            plan.runId(), plan.maxFileBytes());
-        ErrorFileWriter errors = new ErrorFileWriter(allocator, OutputSchemas.errors(plan), fs, attemptDir, partition,
-            plan.runId(), plan.maxFileBytes());
+        ImageFileWriter images =
+            new ImageFileWriter(
+                allocator,
+                OutputSchemas.images(plan),
+                fs,
+                attemptDir,
+                partition,
+                plan.runId(),
+                plan.maxFileBytes());
+        ErrorFileWriter errors =
+            new ErrorFileWriter(
+                allocator,
+                OutputSchemas.errors(plan),
+                fs,
+                attemptDir,
+                partition,
+                plan.runId(),
+                plan.maxFileBytes());
         Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
-      PartitionDecoder loop = new PartitionDecoder(
-          LatentRows.of(plan.inputKind(), plan.inputUri(), plan.carriedColumns().size()),
-          plan.settings().batchSize(),
-          new BatchDecoder(decoder, predictor, plan.settings()),
-          plan.settings().imageFormat(),
-          images,
-          errors,
-          clock);
+      PartitionDecoder loop =
+          new PartitionDecoder(
+              LatentRows.of(plan.inputKind(), plan.inputUri(), plan.carriedColumns().size()),
+              plan.settings().batchSize(),
+              new BatchDecoder(decoder, predictor, plan.settings()),
+              plan.settings().imageFormat(),
+              images,
+              errors,
+              clock);
       loop.decodeAll(input);
       List<StagedFile> imageFiles = images.finish();
       List<StagedFile> errorFiles = errors.finish();
@@ -83,21 +101,22 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
       long publishStart = System.nanoTime();
       new TaskFilesCommitter(fs, output, attemptDir, all).commit(task);
       clock.since(StageClock.PUBLISH, publishStart);
-      TaskReport report = new TaskReport(
-          partition,
-          attempt,
-          SparkEnv.get() == null ? "unknown" : SparkEnv.get().executorId(),
-          ManagementFactory.getRuntimeMXBean().getName(),
-          device.toString(),
-          DecoderCache.loadCount(),
-          imageFiles.stream().map(StagedFile::publishedName).toList(),
-          errorFiles.stream().map(StagedFile::publishedName).toList(),
-          loop.images(),
-          loop.errorsByKind(),
-          loop.batches(),
-          all.stream().mapToLong(StagedFile::bytes).sum(),
-          clock.snapshot(),
-          System.nanoTime() - start);
+      TaskReport report =
+          new TaskReport(
+              partition,
+              attempt,
+              SparkEnv.get() == null ? "unknown" : SparkEnv.get().executorId(),
+              ManagementFactory.getRuntimeMXBean().getName(),
+              device.toString(),
+              DecoderCache.loadCount(),
+              imageFiles.stream().map(StagedFile::publishedName).toList(),
+              errorFiles.stream().map(StagedFile::publishedName).toList(),
+              loop.images(),
+              loop.errorsByKind(),
+              loop.batches(),
+              all.stream().mapToLong(StagedFile::bytes).sum(),
+              clock.snapshot(),
+              System.nanoTime() - start);
       return List.of(report).iterator();
     } catch (Throwable t) {
       try {

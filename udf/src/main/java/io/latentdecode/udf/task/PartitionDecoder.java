@@ -19,9 +19,9 @@ import java.util.Map;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
- * The decode loop of one partition: every input row ends up exactly once, either as an image row or as a
- * quarantined error row. Rows are read, grouped into equal-shape micro-batches, decoded, encoded and
- * appended to the task's writers.
+ * The decode loop of one partition: every input row ends up exactly once, either as an image row or
+ * as a quarantined error row. Rows are read, grouped into equal-shape micro-batches, decoded,
+ * encoded and appended to the task's writers.
  */
 final class PartitionDecoder {
   private final LatentRows rows;
@@ -35,8 +35,14 @@ final class PartitionDecoder {
   private long imageCount;
   private long batches;
 
-  PartitionDecoder(LatentRows rows, int batchSize, BatchDecoder decoder, ImageFormat format, ImageFileWriter images,
-      ErrorFileWriter errors, StageClock clock) {
+  PartitionDecoder(
+      LatentRows rows,
+      int batchSize,
+      BatchDecoder decoder,
+      ImageFormat format,
+      ImageFileWriter images,
+      ErrorFileWriter errors,
+      StageClock clock) {
     this.rows = rows;
     this.batcher = new ShapeBatcher(batchSize);
     this.decoder = decoder;
@@ -94,13 +100,19 @@ final class PartitionDecoder {
       long t = System.nanoTime();
       byte[] encoded;
       try {
-        encoded = ImageEncoder.encode(format, result.pixels(), i * result.imageBytes(), result.height(), result.width());
+        encoded =
+            ImageEncoder.encode(
+                format, result.pixels(), i * result.imageBytes(), result.height(), result.width());
       } catch (RuntimeException e) {
-        quarantine(latent.id(), new LatentException(ErrorKind.ENCODE_FAILED, "cannot encode " + format.text() + ": " + e));
+        quarantine(
+            latent.id(),
+            new LatentException(
+                ErrorKind.ENCODE_FAILED, "cannot encode " + format.text() + ": " + e));
         continue;
       }
       t = clock.since(StageClock.ENCODE, t);
-      images.add(latent.id(), encoded, format.text(), result.width(), result.height(), latent.carried());
+      images.add(
+          latent.id(), encoded, format.text(), result.width(), result.height(), latent.carried());
       clock.since(StageClock.WRITE, t);
       imageCount++;
     }

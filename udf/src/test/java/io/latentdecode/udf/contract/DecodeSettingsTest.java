@@ -26,16 +26,27 @@ class DecodeSettingsTest {
     assertThat(ImageFormat.parse("RAW")).isEqualTo(ImageFormat.RAW);
     assertThat(DeviceRequest.parse("gpu")).isEqualTo(DeviceRequest.GPU);
     assertThat(InputKind.parse("parquet")).isEqualTo(InputKind.PARQUET);
-    assertThatThrownBy(() -> OutputRange.parse("0,255")).hasMessageContaining("'0,255'").hasMessageContaining("'0,1'");
+    assertThatThrownBy(() -> OutputRange.parse("0,255"))
+        .hasMessageContaining("'0,255'")
+        .hasMessageContaining("'0,1'");
   }
 
   @Test
   void rejectsValuesThatCannotDecodeNamingTheOption() {
-    assertThatThrownBy(() -> new DecodeSettings(0, 0, OutputRange.ZERO_TO_ONE, ImageFormat.PNG, 1, DeviceRequest.CPU))
+    assertThatThrownBy(
+            () ->
+                new DecodeSettings(
+                    0, 0, OutputRange.ZERO_TO_ONE, ImageFormat.PNG, 1, DeviceRequest.CPU))
         .hasMessageContaining("--scaling-factor 0.0");
-    assertThatThrownBy(() -> new DecodeSettings(1, Double.NaN, OutputRange.ZERO_TO_ONE, ImageFormat.PNG, 1,
-        DeviceRequest.CPU)).hasMessageContaining("--shift-factor");
-    assertThatThrownBy(() -> new DecodeSettings(1, 0, OutputRange.ZERO_TO_ONE, ImageFormat.PNG, 0, DeviceRequest.CPU))
+    assertThatThrownBy(
+            () ->
+                new DecodeSettings(
+                    1, Double.NaN, OutputRange.ZERO_TO_ONE, ImageFormat.PNG, 1, DeviceRequest.CPU))
+        .hasMessageContaining("--shift-factor");
+    assertThatThrownBy(
+            () ->
+                new DecodeSettings(
+                    1, 0, OutputRange.ZERO_TO_ONE, ImageFormat.PNG, 0, DeviceRequest.CPU))
         .hasMessageContaining("--batch-size 0");
   }
 

@@ -44,7 +44,8 @@ class BatchDecoderTest {
           maxDiff = Math.max(maxDiff, Math.abs((result.pixels()[i] & 0xff) - (expected[i] & 0xff)));
         }
         assertThat(maxDiff).as("max 8-bit difference for %s", name).isLessThanOrEqualTo(1);
-        assertThat(ReferenceDecodes.psnr(result.pixels(), 0, expected, expected.length)).isGreaterThan(45);
+        assertThat(ReferenceDecodes.psnr(result.pixels(), 0, expected, expected.length))
+            .isGreaterThan(45);
       }
     }
   }
@@ -56,29 +57,41 @@ class BatchDecoderTest {
     Latent withNan = withValue(good, "nan", 17, Float.NaN);
     Latent withInf = withValue(good, "inf", 5, Float.POSITIVE_INFINITY);
     try (Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
-      DecodedBatch result = new BatchDecoder(decoder, predictor, TAEF2).decode(List.of(withNan, good, withInf));
+      DecodedBatch result =
+          new BatchDecoder(decoder, predictor, TAEF2).decode(List.of(withNan, good, withInf));
 
       assertThat(result.decoded()).extracting(Latent::id).containsExactly("brick");
       assertThat(result.rejected()).extracting(r -> r.latent().id()).containsExactly("nan", "inf");
-      assertThat(result.rejected()).allSatisfy(r -> assertThat(r.reason().kind()).isEqualTo(ErrorKind.NON_FINITE_LATENT));
+      assertThat(result.rejected())
+          .allSatisfy(r -> assertThat(r.reason().kind()).isEqualTo(ErrorKind.NON_FINITE_LATENT));
       byte[] expected = ReferenceDecodes.expectedPixelsHwc("brick", 256, 256);
-      assertThat(ReferenceDecodes.psnr(result.pixels(), 0, expected, expected.length)).isGreaterThan(45);
+      assertThat(ReferenceDecodes.psnr(result.pixels(), 0, expected, expected.length))
+          .isGreaterThan(45);
     }
   }
 
   @Test
   void rejectsABatchTheModelCannotTakeWithTheModelsReason() throws Exception {
     LoadedDecoder decoder = TestDecoders.onCpu(SharedData.taef2Decoder());
-    Latent fourChannels = Latent.of("sd-latent", new int[] {4, 8, 8}, LatentDtype.FLOAT32, new byte[4 * 8 * 8 * 4],
-        new GenericInternalRow(0));
+    Latent fourChannels =
+        Latent.of(
+            "sd-latent",
+            new int[] {4, 8, 8},
+            LatentDtype.FLOAT32,
+            new byte[4 * 8 * 8 * 4],
+            new GenericInternalRow(0));
     try (Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
-      DecodedBatch result = new BatchDecoder(decoder, predictor, TAEF2).decode(List.of(fourChannels));
+      DecodedBatch result =
+          new BatchDecoder(decoder, predictor, TAEF2).decode(List.of(fourChannels));
 
       assertThat(result.decoded()).isEmpty();
-      assertThat(result.rejected()).singleElement().satisfies(r -> {
-        assertThat(r.reason().kind()).isEqualTo(ErrorKind.MODEL_REJECTED);
-        assertThat(r.reason().getMessage()).contains("[4, 8, 8]").contains("channels");
-      });
+      assertThat(result.rejected())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.reason().kind()).isEqualTo(ErrorKind.MODEL_REJECTED);
+                assertThat(r.reason().getMessage()).contains("[4, 8, 8]").contains("channels");
+              });
     }
   }
 

@@ -23,7 +23,11 @@ class ShapeBatcherTest {
   }
 
   private static Latent latent(String id, int c, int h, int w, LatentDtype dtype) throws Exception {
-    return Latent.of(id, new int[] {c, h, w}, dtype, new byte[c * h * w * dtype.bytesPerElement()],
+    return Latent.of(
+        id,
+        new int[] {c, h, w},
+        dtype,
+        new byte[c * h * w * dtype.bytesPerElement()],
         new GenericInternalRow(0));
   }
 }

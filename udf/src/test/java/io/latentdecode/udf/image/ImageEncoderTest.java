@@ -28,8 +28,11 @@ class ImageEncoderTest {
       for (int y = 0; y < H; y++) {
         for (int x = 0; x < W; x++) {
           int p = offset + (y * W + x) * 3;
-          int expected = ((batch[p] & 0xff) << 16) | ((batch[p + 1] & 0xff) << 8) | (batch[p + 2] & 0xff);
-          assertThat(decoded.getRGB(x, y) & 0xffffff).as("image %d pixel (%d, %d)", image, x, y).isEqualTo(expected);
+          int expected =
+              ((batch[p] & 0xff) << 16) | ((batch[p + 1] & 0xff) << 8) | (batch[p + 2] & 0xff);
+          assertThat(decoded.getRGB(x, y) & 0xffffff)
+              .as("image %d pixel (%d, %d)", image, x, y)
+              .isEqualTo(expected);
         }
       }
     }

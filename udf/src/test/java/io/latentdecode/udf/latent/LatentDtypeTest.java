@@ -24,7 +24,8 @@ class LatentDtypeTest {
     FloatBuffer out = FloatBuffer.allocate(6);
     LatentDtype.FLOAT32.putAsFloat32(new byte[] {0, 0, (byte) 0x80, 0x3f}, out); // 1.0f
     LatentDtype.FLOAT16.putAsFloat32(new byte[] {0, 0x3c, 0, (byte) 0xc0}, out); // 1.0, -2.0
-    LatentDtype.BFLOAT16.putAsFloat32(new byte[] {(byte) 0x80, 0x3f, 0x40, (byte) 0xc0}, out); // 1.0, -3.0
+    LatentDtype.BFLOAT16.putAsFloat32(
+        new byte[] {(byte) 0x80, 0x3f, 0x40, (byte) 0xc0}, out); // 1.0, -3.0
     assertThat(out.array()).containsExactly(1f, 1f, -2f, 1f, -3f, 0f);
   }
 
@@ -33,7 +34,8 @@ class LatentDtypeTest {
     assertThat(LatentDtype.parse(null)).isEqualTo(LatentDtype.FLOAT32);
     assertThat(LatentDtype.parse("bfloat16")).isEqualTo(LatentDtype.BFLOAT16);
     assertThatThrownBy(() -> LatentDtype.parse("int8"))
-        .isInstanceOfSatisfying(LatentException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNSUPPORTED_DTYPE))
+        .isInstanceOfSatisfying(
+            LatentException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNSUPPORTED_DTYPE))
         .hasMessageContaining("'int8'");
   }
 }

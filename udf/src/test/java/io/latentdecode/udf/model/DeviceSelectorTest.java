@@ -23,8 +23,10 @@ class DeviceSelectorTest {
   void autoFallsBackToTheCpuWithoutAnAssignedGpu() {
     assertThat(DeviceSelector.choose(DeviceRequest.AUTO, Map.of())).isEqualTo(Device.cpu());
     assertThat(DeviceSelector.choose(DeviceRequest.AUTO, null)).isEqualTo(Device.cpu());
-    assertThat(DeviceSelector.choose(DeviceRequest.AUTO,
-        Map.of("gpu", new ResourceInformation("gpu", new String[0])))).isEqualTo(Device.cpu());
+    assertThat(
+            DeviceSelector.choose(
+                DeviceRequest.AUTO, Map.of("gpu", new ResourceInformation("gpu", new String[0]))))
+        .isEqualTo(Device.cpu());
   }
 
   @Test
@@ -37,7 +39,11 @@ class DeviceSelectorTest {
     assertThat(DeviceSelector.choose(DeviceRequest.GPU, GPU_3)).isEqualTo(Device.gpu(3));
     assertThatThrownBy(() -> DeviceSelector.choose(DeviceRequest.GPU, Map.of()))
         .hasMessageContaining("spark.task.resource.gpu.amount");
-    assertThatThrownBy(() -> DeviceSelector.choose(DeviceRequest.GPU,
-        Map.of("gpu", new ResourceInformation("gpu", new String[] {"GPU-uuid"})))).hasMessageContaining("'GPU-uuid'");
+    assertThatThrownBy(
+            () ->
+                DeviceSelector.choose(
+                    DeviceRequest.GPU,
+                    Map.of("gpu", new ResourceInformation("gpu", new String[] {"GPU-uuid"}))))
+        .hasMessageContaining("'GPU-uuid'");
   }
 }

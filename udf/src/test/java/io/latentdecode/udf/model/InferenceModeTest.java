@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proves that the job decodes under PyTorch's inference mode rather than assuming it: outputs are
- * inference tensors, and the decode's peak memory is far below the same decode with an autograd graph
- * (the out-of-memory failure this project exists to avoid).
+ * inference tensors, and the decode's peak memory is far below the same decode with an autograd
+ * graph (the out-of-memory failure this project exists to avoid).
  */
 class InferenceModeTest {
   private static final long[] BATCH = {4, 32, 32, 32}; // four 256x256 TAEF2 decodes
@@ -35,12 +35,16 @@ class InferenceModeTest {
     LoadedDecoder decoder = TestDecoders.onCpu(SharedData.taef2Decoder());
     try (Predictor<NDList, NDList> predictor = decoder.newPredictor();
         NDManager scope = decoder.newBatchManager()) {
-      NDArray out = predictor.predict(new NDList(scope.randomNormal(new Shape(1, 32, 4, 4))))
-          .singletonOrThrow();
+      NDArray out =
+          predictor
+              .predict(new NDList(scope.randomNormal(new Shape(1, 32, 4, 4))))
+              .singletonOrThrow();
 
-      assertThatThrownBy(() -> out.addi(1f)).isInstanceOf(EngineException.class)
+      assertThatThrownBy(() -> out.addi(1f))
+          .isInstanceOf(EngineException.class)
           .hasMessageContaining("Inplace update to inference tensor outside InferenceMode");
-      assertThat(out.add(1f).getShape()).isEqualTo(out.getShape()); // out-of-place is what the job uses
+      assertThat(out.add(1f).getShape())
+          .isEqualTo(out.getShape()); // out-of-place is what the job uses
     }
   }
 
@@ -49,33 +53,54 @@ class InferenceModeTest {
     assumeThat(ProcessMemory.supported()).as("needs Linux /proc/self/clear_refs").isTrue();
     Path model = SharedData.taef2Decoder();
     LoadedDecoder decoder = TestDecoders.onCpu(model);
-    long inference = onFreshThread(() -> {
-      try (Predictor<NDList, NDList> predictor = decoder.newPredictor();
-          NDManager scope = decoder.newBatchManager()) {
-        predictor.predict(new NDList(scope.randomNormal(new Shape(1, 32, 8, 8)))); // warm up
-        return peakDuring(() -> predictor.predict(new NDList(scope.randomNormal(new Shape(BATCH)))));
-      }
-    });
+    long inference =
+        onFreshThread(
+            () -> {
+              try (Predictor<NDList, NDList> predictor = decoder.newPredictor();
+                  NDManager scope = decoder.newBatchManager()) {
+                predictor.predict(
+                    new NDList(scope.randomNormal(new Shape(1, 32, 8, 8)))); // warm up
+                return peakDuring(
+                    () -> predictor.predict(new NDList(scope.randomNormal(new Shape(BATCH)))));
+              }
+            });
 
-    Criteria<NDList, NDList> trainable = Criteria.builder().setTypes(NDList.class, NDList.class)
-        .optModelPath(model).optEngine("PyTorch").optOption("trainParam", "true")
-        .optTranslator(new NoopTranslator()).build();
+    Criteria<NDList, NDList> trainable =
+        Criteria.builder()
+            .setTypes(NDList.class, NDList.class)
+            .optModelPath(model)
+            .optEngine("PyTorch")
+            .optOption("trainParam", "true")
+            .optTranslator(new NoopTranslator())
+            .build();
     long autograd;
     try (ZooModel<NDList, NDList> graphModel = trainable.loadModel()) {
-      autograd = onFreshThread(() -> {
-        try (NDManager scope = graphModel.getNDManager().newSubManager()) {
-          ParameterStore store = new ParameterStore(scope, false);
-          graphModel.getBlock().forward(store, new NDList(scope.randomNormal(new Shape(1, 32, 8, 8))), true);
-          return peakDuring(() -> graphModel.getBlock().forward(store,
-              new NDList(scope.randomNormal(new Shape(BATCH))), true));
-        }
-      });
+      autograd =
+          onFreshThread(
+              () -> {
+                try (NDManager scope = graphModel.getNDManager().newSubManager()) {
+                  ParameterStore store = new ParameterStore(scope, false);
+                  graphModel
+                      .getBlock()
+                      .forward(store, new NDList(scope.randomNormal(new Shape(1, 32, 8, 8))), true);
+                  return peakDuring(
+                      () ->
+                          graphModel
+                              .getBlock()
+                              .forward(
+                                  store, new NDList(scope.randomNormal(new Shape(BATCH))), true));
+                }
+              });
     }
 
     double ratio = (double) inference / autograd;
-    System.out.printf("Peak memory of a 4x256x256 TAEF2 decode: inference mode %.0f MB, autograd graph %.0f MB,"
-        + " ratio %.2f%n", inference / 1e6, autograd / 1e6, ratio);
-    assertThat(autograd).as("the autograd decode must actually have kept a graph").isGreaterThan(inference);
+    System.out.printf(
+        "Peak memory of a 4x256x256 TAEF2 decode: inference mode %.0f MB, autograd graph %.0f MB,"
+            + " ratio %.2f%n",
+        inference / 1e6, autograd / 1e6, ratio);
+    assertThat(autograd)
+        .as("the autograd decode must actually have kept a graph")
+        .isGreaterThan(inference);
     assertThat(ratio).as("inference-mode peak / autograd peak").isLessThan(0.6);
   }
 
@@ -92,7 +117,10 @@ class InferenceModeTest {
     return peak - before;
   }
 
-  /** Grad mode is per thread in PyTorch and on by default: a fresh thread is where a graph would be recorded. */
+  /**
+   * Grad mode is per thread in PyTorch and on by default: a fresh thread is where a graph would be
+   * recorded.
+   */
   private static long onFreshThread(Callable<Long> work) throws Exception {
     ExecutorService thread = Executors.newSingleThreadExecutor();
     try {

@@ -23,10 +23,13 @@ public final class ReferenceDecodes {
     return NpyFile.toLatent(name, Files.readAllBytes(file), new GenericInternalRow(0));
   }
 
-  /** The reference float32 output turned to 8-bit exactly as the contract says: clamp, x255, round. */
+  /**
+   * The reference float32 output turned to 8-bit exactly as the contract says: clamp, x255, round.
+   */
   public static byte[] expectedPixelsHwc(String name, int height, int width) throws IOException {
     Path file = SharedData.taef2Reference().resolve(name + ".decoded.f32");
-    FloatBuffer chw = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    FloatBuffer chw =
+        ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     byte[] hwc = new byte[height * width * 3];
     for (int c = 0; c < 3; c++) {
       for (int y = 0; y < height; y++) {

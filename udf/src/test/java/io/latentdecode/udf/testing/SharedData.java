@@ -8,24 +8,30 @@ import java.nio.file.Paths;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The project's shared test material ({@code ../shared} next to the checkout: the TAEF2 decoder and its
- * reference decodes). A user's clone may not have it: then tests that need it are skipped with a message,
- * except under {@code CI=true}, where its absence is a failure.
+ * The project's shared test material ({@code ../shared} next to the checkout: the TAEF2 decoder and
+ * its reference decodes). A user's clone may not have it: then tests that need it are skipped with
+ * a message, except under {@code CI=true}, where its absence is a failure.
  */
 public final class SharedData {
   private SharedData() {}
 
   public static Path root() {
     String configured = System.getProperty("latentdecode.shared");
-    return (configured != null ? Paths.get(configured) : Paths.get("..", "..", "shared")).toAbsolutePath().normalize();
+    return (configured != null ? Paths.get(configured) : Paths.get("..", "..", "shared"))
+        .toAbsolutePath()
+        .normalize();
   }
 
   /** The path under {@code ../shared}, or skip (fail under CI) when it is missing. */
   public static Path require(String relative) {
     Path path = root().resolve(relative);
     if (!Files.exists(path)) {
-      String message = "This test needs ../shared/" + relative + " (the project's shared test data, at " + path
-          + "), which is missing";
+      String message =
+          "This test needs ../shared/"
+              + relative
+              + " (the project's shared test data, at "
+              + path
+              + "), which is missing";
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         fail(message + "; under CI=true that is a failure");
       }

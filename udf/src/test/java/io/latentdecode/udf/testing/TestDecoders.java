@@ -16,7 +16,10 @@ public final class TestDecoders {
   public static LoadedDecoder onCpu(Path torchScript) throws IOException {
     Configuration conf = new Configuration();
     FileSystem local = FileSystem.getLocal(conf);
-    return DecoderCache.get(ModelDigest.of(local, new org.apache.hadoop.fs.Path(torchScript.toUri())), Device.cpu(),
-        conf, 2);
+    return DecoderCache.get(
+        ModelDigest.of(local, new org.apache.hadoop.fs.Path(torchScript.toUri())),
+        Device.cpu(),
+        conf,
+        2);
   }
 }
