@@ -29,6 +29,19 @@ public final class TestLatents {
     return values;
   }
 
+  /** {@code dir/<prefix><i>.npy} for i below count: float32 latents of the shape, random values. */
+  public static void randomNpys(Path dir, String prefix, int count, int... shape)
+      throws IOException {
+    for (int i = 0; i < count; i++) {
+      randomNpy(dir.resolve(prefix + i + ".npy"), i, shape);
+    }
+  }
+
+  /** One float32 latent of the shape with random values, as a .npy file. */
+  public static Path randomNpy(Path file, long seed, int... shape) throws IOException {
+    return write(file, NpyFile.float32(random(seed, shape[0] * shape[1] * shape[2]), shape));
+  }
+
   public static Path write(Path file, byte[] bytes) throws IOException {
     Files.createDirectories(file.getParent());
     return Files.write(file, bytes);

@@ -46,8 +46,4 @@ public record TaskReport(
     errorsByKind = Map.copyOf(errorsByKind);
     nanosByStage = Map.copyOf(nanosByStage);
   }
-
-  public long errors() {
-    return errorsByKind.values().stream().mapToLong(Long::longValue).sum();
-  }
 }
