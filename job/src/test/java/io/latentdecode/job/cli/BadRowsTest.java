@@ -7,7 +7,6 @@ import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
-import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,19 +25,13 @@ class BadRowsTest extends SparkJobTest {
   void quarantinesEachBadNpyWithItsReasonAndDecodesTheRest(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path in = tmp.resolve("latents");
-    for (int i = 0; i < 5; i++) {
-      TestLatents.write(
-          in.resolve("good/g" + i + ".npy"),
-          NpyFile.float32(TestLatents.random(i, 4 * 6 * 5), SHAPE));
-    }
+    TestLatents.randomNpys(in, "good/g", 5, SHAPE);
     TestLatents.write(in.resolve("bad/truncated.npy"), TestLatents.truncated(SHAPE));
     TestLatents.write(in.resolve("bad/int64.npy"), TestLatents.int64(SHAPE));
     TestLatents.write(in.resolve("bad/nan.npy"), TestLatents.withValue(SHAPE, 11, Float.NaN));
     TestLatents.write(
         in.resolve("bad/inf.npy"), TestLatents.withValue(SHAPE, 3, Float.NEGATIVE_INFINITY));
-    TestLatents.write(
-        in.resolve("bad/channels.npy"),
-        NpyFile.float32(TestLatents.random(9, 16 * 6 * 5), 16, 6, 5));
+    TestLatents.randomNpy(in.resolve("bad/channels.npy"), 9, 16, 6, 5);
     TestLatents.write(in.resolve("bad/not-numpy.npy"), "hello".getBytes());
     Path out = tmp.resolve("images");
 

@@ -9,7 +9,6 @@ import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.LocalClusterHome;
 import io.latentdecode.job.testing.RunReports;
 import io.latentdecode.job.testing.TestLatents;
-import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -26,11 +25,7 @@ class LocalClusterTest {
     LocalClusterHome.prepare();
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    for (int i = 0; i < 12; i++) {
-      TestLatents.write(
-          input.resolve("l" + i + ".npy"),
-          NpyFile.float32(TestLatents.random(i, 4 * 16 * 16), 4, 16, 16));
-    }
+    TestLatents.randomNpys(input, "l", 12, 4, 16, 16);
     Path output = tmp.resolve("images");
 
     CliRun.Result r =

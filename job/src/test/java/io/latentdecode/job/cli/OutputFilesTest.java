@@ -8,7 +8,6 @@ import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.RunReports;
 import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
-import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -21,11 +20,7 @@ class OutputFilesTest extends SparkJobTest {
   void aTaskRollsToANewFilePastTheSizeLimit(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    for (int i = 0; i < 8; i++) { // 8 raw 256x256 images of 192 KiB: 1.5 MB in one task
-      TestLatents.write(
-          input.resolve("l" + i + ".npy"),
-          NpyFile.float32(TestLatents.random(i, 4 * 32 * 32), 4, 32, 32));
-    }
+    TestLatents.randomNpys(input, "l", 8, 4, 32, 32);
     Path output = tmp.resolve("images");
 
     CliRun.Result r =
@@ -57,8 +52,7 @@ class OutputFilesTest extends SparkJobTest {
   void overwriteReplacesAnEarlierRunAndFailIfExistsRefusesIt(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    TestLatents.write(
-        input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
+    TestLatents.randomNpy(input.resolve("a.npy"), 1, 4, 2, 2);
     Path output = tmp.resolve("images");
     assertThat(CliRun.decode(input.toString(), output.toString(), model.toString()).exitCode())
         .isZero();

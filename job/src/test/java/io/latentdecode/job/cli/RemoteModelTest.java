@@ -9,7 +9,6 @@ import io.latentdecode.job.testing.FlakyFileSystem;
 import io.latentdecode.job.testing.RunReports;
 import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
-import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +29,7 @@ class RemoteModelTest extends SparkJobTest {
   void fetchesTheModelFromItsUriIntoTheLocalCacheByDigest(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    TestLatents.write(
-        input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 3 * 3), 4, 3, 3));
+    TestLatents.randomNpy(input.resolve("a.npy"), 1, 4, 3, 3);
     Path output = tmp.resolve("images");
 
     CliRun.Result r =

@@ -7,7 +7,6 @@ import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.FlakyFileSystem;
 import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
-import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -30,11 +29,7 @@ class RunFailuresTest extends SparkJobTest {
       throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    for (int i = 0; i < 8; i++) {
-      TestLatents.write(
-          input.resolve("ok" + i + ".npy"),
-          NpyFile.float32(TestLatents.random(i, 4 * 4 * 4), 4, 4, 4));
-    }
+    TestLatents.randomNpys(input, "ok", 8, 4, 4, 4);
     TestLatents.write(
         input.resolve("bad.npy"), TestLatents.withValue(new int[] {4, 4, 4}, 0, Float.NaN));
     Path output = tmp.resolve("images");
@@ -64,8 +59,7 @@ class RunFailuresTest extends SparkJobTest {
   void deviceGpuWithoutGpuSchedulingStopsBeforeAnyTask(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    TestLatents.write(
-        input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
+    TestLatents.randomNpy(input.resolve("a.npy"), 1, 4, 2, 2);
     long jobsBefore = spark.sparkContext().statusTracker().getJobIdsForGroup(null).length;
 
     CliRun.Result r =

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.TestLatents;
-import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -28,8 +27,7 @@ class SetupErrorsTest {
   void setUp() throws Exception {
     model = Demo.extractDecoder(tmp.resolve("model"));
     input = tmp.resolve("latents");
-    TestLatents.write(
-        input.resolve("a.npy"), NpyFile.float32(TestLatents.random(1, 4 * 2 * 2), 4, 2, 2));
+    TestLatents.randomNpy(input.resolve("a.npy"), 1, 4, 2, 2);
     output = tmp.resolve("images");
   }
 

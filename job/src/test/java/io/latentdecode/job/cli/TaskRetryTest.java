@@ -8,7 +8,6 @@ import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.FlakyFileSystem;
 import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
-import io.latentdecode.udf.latent.NpyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,11 +31,7 @@ class TaskRetryTest extends SparkJobTest {
   void aRetriedTaskLeavesEveryIdExactlyOnce(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");
-    for (int i = 0; i < 6; i++) {
-      TestLatents.write(
-          input.resolve("ok" + i + ".npy"),
-          NpyFile.float32(TestLatents.random(i, 4 * 4 * 4), 4, 4, 4));
-    }
+    TestLatents.randomNpys(input, "ok", 6, 4, 4, 4);
     TestLatents.write(
         input.resolve("bad.npy"), TestLatents.withValue(new int[] {4, 4, 4}, 0, Float.NaN));
     Path output = tmp.resolve("images");
