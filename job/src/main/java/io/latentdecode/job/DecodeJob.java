@@ -48,7 +48,7 @@ public final class DecodeJob {
     Path input = qualify(options.input(), checkConf, "--input");
     Path output = qualify(options.output(), checkConf, "--output");
     InputKind kind = InputFiles.detect(fileSystem(input, checkConf), input, options.inputFormat());
-    int taskCpus = Integer.parseInt(options.sparkConf().getOrDefault("spark.task.cpus", "1"));
+    int taskCpus = taskCpus(options.sparkConf());
     ModelRef model =
         ModelCheck.check(
             qualify(options.model(), checkConf, "--model").toString(), checkConf, taskCpus);
@@ -118,6 +118,17 @@ public final class DecodeJob {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot write to --output " + output + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** PyTorch threads per task: the cores Spark reserves for each task. */
+  private static int taskCpus(Map<String, String> sparkConf) {
+    String value = sparkConf.getOrDefault("spark.task.cpus", "1");
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new JobSetupException(
+          "Cannot run: --conf spark.task.cpus=" + value + " is not a whole number of cores");
     }
   }
 
