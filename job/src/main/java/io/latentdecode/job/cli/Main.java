@@ -8,6 +8,7 @@ import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.OutputRange;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -62,7 +63,13 @@ public final class Main implements Runnable {
         (e, args) -> {
           PrintWriter err = e.getCommandLine().getErr();
           String name = e.getCommandLine().getCommandSpec().qualifiedName();
-          err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+          // A mistyped flag explains the rest (e.g. "missing --input"), so it is named first.
+          List<String> unknown = e.getCommandLine().getUnmatchedArguments();
+          String message =
+              unknown.isEmpty() || e instanceof CommandLine.UnmatchedArgumentException
+                  ? e.getMessage()
+                  : "Unknown option: '" + String.join("', '", unknown) + "'";
+          err.println(name + ": " + message + " (see '" + name + " --help')");
           err.flush();
           return EXIT_USAGE;
         });

@@ -39,6 +39,11 @@ class SetupErrorsTest {
   }
 
   @Test
+  void anUnknownFlagIsNamedBeforeMissingRequiredOnes() {
+    assertUsageError(CliRun.run("run", "--imput", input.toString()), "Unknown option: '--imput'");
+  }
+
+  @Test
   void aWrongValueNamesTheOptionAndTheAllowedValues() {
     assertUsageError(
         CliRun.decode(
