@@ -30,12 +30,11 @@ public final class ImageEncoder {
   private ImageEncoder() {}
 
   /** Encodes the image at {@code offset} in {@code pixels} ({@code height * width * 3} bytes). */
-  public static byte[] encode(
+  public static EncodedImage encode(
       ImageFormat format, byte[] pixels, int offset, int height, int width) {
-    int length = height * width * 3;
     return switch (format) {
-      case RAW -> Arrays.copyOfRange(pixels, offset, offset + length);
-      case PNG -> png(pixels, offset, height, width);
+      case RAW -> new EncodedImage(pixels, offset, height * width * 3);
+      case PNG -> EncodedImage.of(png(pixels, offset, height, width));
     };
   }
 

@@ -1,6 +1,7 @@
 package io.latentdecode.udf.output;
 
 import io.latentdecode.udf.contract.OutputSchemas;
+import io.latentdecode.udf.image.EncodedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -62,14 +63,14 @@ public final class ImageFileWriter extends RecordBatchFileWriter {
 
   public void add(
       String imageId,
-      byte[] imageBytes,
+      EncodedImage encoded,
       String imageFormat,
       int imageWidth,
       int imageHeight,
       InternalRow carriedColumns)
       throws IOException {
     id.setSafe(rows, imageId.getBytes(StandardCharsets.UTF_8));
-    image.setSafe(rows, imageBytes);
+    image.setSafe(rows, encoded.array(), encoded.offset(), encoded.length());
     format.setSafe(rows, imageFormat.getBytes(StandardCharsets.UTF_8));
     width.setSafe(rows, imageWidth);
     height.setSafe(rows, imageHeight);
@@ -77,7 +78,7 @@ public final class ImageFileWriter extends RecordBatchFileWriter {
       carried.write(carriedColumns);
     }
     rows++;
-    batchBytes += imageBytes.length;
+    batchBytes += encoded.length();
     if (rows >= MAX_ROWS_PER_BATCH || batchBytes >= maxBatchBytes) {
       flush();
     }

@@ -5,6 +5,7 @@ import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.decode.BatchDecoder;
 import io.latentdecode.udf.decode.DecodedBatch;
 import io.latentdecode.udf.decode.ShapeBatcher;
+import io.latentdecode.udf.image.EncodedImage;
 import io.latentdecode.udf.image.ImageEncoder;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentException;
@@ -98,7 +99,7 @@ final class PartitionDecoder {
     for (int i = 0; i < decoded.size(); i++) {
       Latent latent = decoded.get(i);
       long t = System.nanoTime();
-      byte[] encoded;
+      EncodedImage encoded;
       try {
         encoded =
             ImageEncoder.encode(

@@ -20,7 +20,7 @@ class ImageEncoderTest {
     }
     for (int image = 0; image < 2; image++) {
       int offset = image * H * W * 3;
-      byte[] png = ImageEncoder.encode(ImageFormat.PNG, batch, offset, H, W);
+      byte[] png = ImageEncoder.encode(ImageFormat.PNG, batch, offset, H, W).toByteArray();
       BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png));
 
       assertThat(decoded.getWidth()).isEqualTo(W);
@@ -42,7 +42,7 @@ class ImageEncoderTest {
   void rawIsTheHwcBytesOfThatImage() {
     byte[] batch = new byte[2 * H * W * 3];
     batch[H * W * 3] = 42;
-    byte[] raw = ImageEncoder.encode(ImageFormat.RAW, batch, H * W * 3, H, W);
+    byte[] raw = ImageEncoder.encode(ImageFormat.RAW, batch, H * W * 3, H, W).toByteArray();
     assertThat(raw).hasSize(H * W * 3);
     assertThat(raw[0]).isEqualTo((byte) 42);
   }
