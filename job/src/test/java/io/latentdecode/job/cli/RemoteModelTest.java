@@ -33,12 +33,8 @@ class RemoteModelTest extends SparkJobTest {
     Path output = tmp.resolve("images");
 
     CliRun.Result r =
-        CliRun.decode(
-            input.toString(),
-            output.toString(),
-            FlakyFileSystem.SCHEME + "://" + model,
-            "--conf",
-            "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
+        decodeWithFlakyFileSystem(
+            input.toString(), output.toString(), FlakyFileSystem.SCHEME + "://" + model);
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(ArrowOutput.images(output).column("id")).containsExactly("a");

@@ -35,14 +35,12 @@ class RunFailuresTest extends SparkJobTest {
     Path output = tmp.resolve("images");
 
     CliRun.Result r =
-        CliRun.decode(
+        decodeWithFlakyFileSystem(
             input.toString(),
             FlakyFileSystem.SCHEME + "://" + output,
             model.toString(),
             "--partitions",
-            "2",
-            "--conf",
-            "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
+            "2");
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).contains("the run failed", "injected failure", "nothing was committed");

@@ -37,14 +37,12 @@ class TaskRetryTest extends SparkJobTest {
     Path output = tmp.resolve("images");
 
     CliRun.Result r =
-        CliRun.decode(
+        decodeWithFlakyFileSystem(
             input.toString(),
             FlakyFileSystem.SCHEME + "://" + output,
             model.toString(),
             "--partitions",
-            "1",
-            "--conf",
-            "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName());
+            "1");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(FlakyFileSystem.renamesUnder(output))

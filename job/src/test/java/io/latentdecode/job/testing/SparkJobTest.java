@@ -1,5 +1,6 @@
 package io.latentdecode.job.testing;
 
+import java.util.Arrays;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +29,18 @@ public abstract class SparkJobTest {
   @AfterAll
   static void stopSpark() {
     spark.stop();
+  }
+
+  /**
+   * {@code run} with {@code flaky://} registered for the driver's own checks too (they run before
+   * Spark, from {@code --conf spark.hadoop.*}).
+   */
+  protected static CliRun.Result decodeWithFlakyFileSystem(
+      String input, String output, String model, String... more) {
+    String[] args = Arrays.copyOf(more, more.length + 2);
+    args[more.length] = "--conf";
+    args[more.length + 1] = "spark.hadoop.fs.flaky.impl=" + FlakyFileSystem.class.getName();
+    return CliRun.decode(input, output, model, args);
   }
 
   /**
