@@ -65,7 +65,13 @@ public final class DecodeJob {
       }
       DeviceCheck.check(options.settings().device(), spark.sparkContext().getConf());
       String runId = RunId.next(started);
-      PlannedInput planned = InputPlanner.plan(spark, kind, input.toString(), options.partitions());
+      PlannedInput planned =
+          InputPlanner.plan(
+              spark,
+              kind,
+              options.inputFormat().isPresent(),
+              input.toString(),
+              options.partitions());
       TaskPlan plan =
           new TaskPlan(
               runId,

@@ -10,6 +10,7 @@ import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.InputKind;
+import io.latentdecode.udf.contract.LatentConvention;
 import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.latent.NpyFile;
@@ -142,7 +143,11 @@ public final class DecodeBenchmark {
             output.toString(),
             s.model().toString(),
             Optional.of(InputKind.NPY),
-            new DecodeSettings(1.0, 0.0, s.range(), format, s.batchSize(), DeviceRequest.CPU),
+            DecodeSettings.of(
+                LatentConvention.plain(1.0, 0.0, s.range()),
+                format,
+                s.batchSize(),
+                DeviceRequest.CPU),
             OptionalInt.of(Math.max(1, Math.min(partitionsHint, s.cores() * 2))),
             WriteMode.OVERWRITE,
             TaskPlan.MAX_FILE_BYTES_DEFAULT,

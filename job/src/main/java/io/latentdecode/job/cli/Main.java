@@ -7,6 +7,7 @@ import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.OutputRange;
+import io.latentdecode.udf.contract.Precision;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.Function;
@@ -59,6 +60,7 @@ public final class Main implements Runnable {
     cli.registerConverter(DeviceRequest.class, converter(DeviceRequest::parse));
     cli.registerConverter(WriteMode.class, converter(WriteMode::parse));
     cli.registerConverter(InputKind.class, converter(InputKind::parse));
+    cli.registerConverter(Precision.class, converter(Precision::parse));
     cli.setParameterExceptionHandler(
         (e, args) -> {
           PrintWriter err = e.getCommandLine().getErr();

@@ -2,14 +2,18 @@ package io.latentdecode.job.cli;
 
 import io.latentdecode.job.DecodeJob;
 import io.latentdecode.job.RunResult;
+import io.latentdecode.job.config.LatentConventions;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.InputKind;
+import io.latentdecode.udf.contract.LatentPacking;
 import io.latentdecode.udf.contract.OutputRange;
+import io.latentdecode.udf.contract.Precision;
 import io.latentdecode.udf.contract.TaskPlan;
+import io.latentdecode.udf.contract.Tiling;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -24,7 +28,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Decode latents into images with a TorchScript VAE decoder on Spark.",
-      "Math: z = latent / scaling-factor + shift-factor; x = decoder(z); x mapped from --output-range to [0, 1],"
+      "Math: z = latent * std / scaling-factor + mean + shift-factor (per channel; std, mean from"
+          + " the preset, else 1 and 0); x = decoder(z); x mapped from --output-range to [0, 1],"
           + " clamped, x255, rounded to 8-bit RGB."
     },
     sortOptions = false)
@@ -36,7 +41,8 @@ final class RunCommand implements Callable<Integer> {
       required = true,
       paramLabel = "URI",
       description =
-          "Folder or file of latents (*.npy, or Parquet with id/latent/shape[/dtype]); any Hadoop URI.")
+          "Folder or file of latents: *.npy, *.safetensors, or Parquet/Arrow tables with"
+              + " id/latent/shape[/dtype]; any Hadoop URI.")
   String input;
 
   @Option(
@@ -55,28 +61,71 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--input-format",
-      paramLabel = "npy|parquet",
+      paramLabel = "npy|safetensors|parquet|arrow",
       description = "Latent format. Default: detected.")
   InputKind inputFormat;
 
   @Option(
+      names = "--preset",
+      paramLabel = "NAME|FILE",
+      description =
+          "Decode conventions in one word: sd15, sdxl, sd3, flux1, taesd, taesdxl, taesd3, taef1,"
+              + " taef2, or a preset JSON file (copy one from conf/presets/). Flags below override it.")
+  String preset;
+
+  @Option(
       names = "--scaling-factor",
       paramLabel = "F",
-      description = "Divide latents by F. Default: ${DEFAULT-VALUE}.")
-  double scalingFactor = DecodeSettings.SCALING_FACTOR_DEFAULT;
+      description = "Divide latents by F. Default: the preset's, else 1.")
+  Double scalingFactor;
 
   @Option(
       names = "--shift-factor",
       paramLabel = "F",
-      description = "Then add F. Default: ${DEFAULT-VALUE}.")
-  double shiftFactor = DecodeSettings.SHIFT_FACTOR_DEFAULT;
+      description = "Then add F. Default: the preset's, else 0.")
+  Double shiftFactor;
 
   @Option(
       names = "--output-range",
       paramLabel = "-1,1|0,1",
       description =
-          "The decoder's output range: -1,1 (Stable Diffusion VAEs) or 0,1 (TAESD family). Default: -1,1.")
-  OutputRange outputRange = DecodeSettings.OUTPUT_RANGE_DEFAULT;
+          "The decoder's output range: -1,1 (Stable Diffusion VAEs) or 0,1 (TAESD family)."
+              + " Default: the preset's, else -1,1.")
+  OutputRange outputRange;
+
+  @Option(
+      names = "--packed-latents",
+      arity = "0..1",
+      fallbackValue = "square",
+      paramLabel = "HxW",
+      description =
+          "Latents are FLUX-packed [N, h*w/4, 4*C]; HxW is the unpacked latent size"
+              + " (default: square). 2-D [h*w/4, 4*C] latents are always unpacked.")
+  String packedLatents;
+
+  @Option(
+      names = "--precision",
+      paramLabel = "fp32|fp16|bf16",
+      description =
+          "Precision of the decoder's forward pass. fp16/bf16 use the half-precision export"
+              + " NAME.fp16.ts.pt / NAME.bf16.ts.pt next to --model and re-decode any image that"
+              + " overflows in fp32. Default: fp32.")
+  Precision precision = Precision.DEFAULT;
+
+  @Option(
+      names = "--tile-size",
+      paramLabel = "off|auto|T",
+      description =
+          "Decode latents larger than T x T latent pixels in overlapping tiles, blended linearly"
+              + " (auto: T from the memory budget). Default: off.")
+  String tileSize = "off";
+
+  @Option(
+      names = "--tile-overlap",
+      paramLabel = "O",
+      description =
+          "Overlap of neighbouring tiles in latent pixels. Default: a quarter of the tile.")
+  Integer tileOverlap;
 
   @Option(
       names = "--image-format",
@@ -127,7 +176,14 @@ final class RunCommand implements Callable<Integer> {
               model,
               Optional.ofNullable(inputFormat),
               new DecodeSettings(
-                  scalingFactor, shiftFactor, outputRange, imageFormat, batchSize, device),
+                  LatentConventions.resolve(
+                      Optional.ofNullable(preset), scalingFactor, shiftFactor, outputRange),
+                  packedLatents == null ? LatentPacking.DETECT : LatentPacking.parse(packedLatents),
+                  imageFormat,
+                  batchSize,
+                  device,
+                  precision,
+                  Tiling.parse(tileSize, tileOverlap)),
               partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
               mode,
               maxFileMb * 1024 * 1024,

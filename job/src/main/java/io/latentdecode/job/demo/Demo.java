@@ -10,6 +10,7 @@ import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.InputKind;
+import io.latentdecode.udf.contract.LatentConvention;
 import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.latent.NpyFile;
@@ -63,10 +64,9 @@ public final class Demo {
                 images.toString(),
                 model.toString(),
                 Optional.of(InputKind.NPY),
-                new DecodeSettings(
-                    PreviewLatents.SCALING_FACTOR,
-                    0.0,
-                    OutputRange.MINUS_ONE_TO_ONE,
+                DecodeSettings.of(
+                    LatentConvention.plain(
+                        PreviewLatents.SCALING_FACTOR, 0.0, OutputRange.MINUS_ONE_TO_ONE),
                     ImageFormat.PNG,
                     4,
                     DeviceRequest.AUTO),

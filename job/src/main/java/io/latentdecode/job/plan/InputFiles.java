@@ -3,6 +3,7 @@ package io.latentdecode.job.plan;
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.OutputLayout;
+import io.latentdecode.udf.latent.PickleFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.Optional;
@@ -30,10 +31,20 @@ public final class InputFiles {
       throw new JobSetupException(
           "Cannot run: cannot read --input " + input + ": " + e.getMessage(), e);
     }
+    if (status.isFile() && PickleFiles.isPickle(status.getPath().getName())) {
+      throw new JobSetupException("Cannot run: --input " + PickleFiles.refusal(input.toString()));
+    }
     Optional<InputKind> found =
         status.isFile() ? kindOf(status.getPath().getName()) : firstKindUnder(fs, input, requested);
     if (found.isEmpty()) {
-      String wanted = requested.map(k -> "*" + k.suffix()).orElse("*.npy or *.parquet");
+      Optional<Path> pickle = status.isFile() ? Optional.empty() : firstPickleUnder(fs, input);
+      if (pickle.isPresent()) {
+        throw new JobSetupException(
+            "Cannot run: --input holds no latent files but pickle files: "
+                + PickleFiles.refusal(pickle.get().toString()));
+      }
+      String wanted =
+          requested.map(k -> "*" + k.suffix()).orElse("*.npy, *.safetensors, *.parquet or *.arrow");
       throw new JobSetupException(
           "Cannot run: --input "
               + input
@@ -75,6 +86,21 @@ public final class InputFiles {
     }
   }
 
+  private static Optional<Path> firstPickleUnder(FileSystem fs, Path dir) {
+    try {
+      RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
+      while (files.hasNext()) {
+        Path file = files.next().getPath();
+        if (!isUnderHidden(dir, file) && PickleFiles.isPickle(file.getName())) {
+          return Optional.of(file);
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   private static boolean isUnderHidden(Path root, Path file) {
     for (Path p = file;
         p != null && !p.equals(root) && p.depth() > root.depth();
@@ -87,6 +113,9 @@ public final class InputFiles {
   }
 
   private static Optional<InputKind> kindOf(String fileName) {
+    if (fileName.endsWith(".feather")) {
+      return Optional.of(InputKind.ARROW);
+    }
     for (InputKind kind : InputKind.values()) {
       if (fileName.endsWith(kind.suffix())) {
         return Optional.of(kind);

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.struct;
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.OutputSchemas;
+import io.latentdecode.udf.latent.PickleFiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,13 +38,21 @@ public final class InputPlanner {
 
   private InputPlanner() {}
 
+  /**
+   * @param kind the detected format
+   * @param restricted whether the user named the format ({@code --input-format}); if not, a folder
+   *     of latent files is read in all file formats at once, so none is silently skipped
+   */
   public static PlannedInput plan(
-      SparkSession spark, InputKind kind, String inputUri, OptionalInt partitions) {
+      SparkSession spark,
+      InputKind kind,
+      boolean restricted,
+      String inputUri,
+      OptionalInt partitions) {
     PlannedInput planned =
-        switch (kind) {
-          case NPY -> npy(spark, inputUri);
-          case PARQUET -> parquet(spark, inputUri);
-        };
+        kind == InputKind.PARQUET
+            ? parquet(spark, inputUri)
+            : files(spark, kind, restricted, inputUri);
     if (partitions.isPresent()) {
       return new PlannedInput(
           kind,
@@ -54,27 +63,69 @@ public final class InputPlanner {
     return planned;
   }
 
-  private static PlannedInput npy(SparkSession spark, String inputUri) {
+  /**
+   * Whole files as {@code [path, content]} rows. Pickle files next to the latents are read too, so
+   * that each is reported as refused rather than silently skipped.
+   */
+  private static PlannedInput files(
+      SparkSession spark, InputKind kind, boolean restricted, String inputUri) {
+    List<InputKind> kinds =
+        restricted ? List.of(kind) : List.of(InputKind.NPY, InputKind.SAFETENSORS, InputKind.ARROW);
+    List<String> globs = new ArrayList<>();
+    kinds.forEach(k -> globs.add("*" + k.suffix()));
+    if (kinds.contains(InputKind.ARROW)) {
+      globs.add("*.feather");
+    }
+    StructType carried =
+        kinds.contains(InputKind.ARROW)
+            ? ArrowSchemas.carriedColumns(spark, inputUri, kind == InputKind.ARROW)
+            : new StructType();
+    PickleFiles.EXTENSIONS.forEach(e -> globs.add("*" + e));
     Dataset<Row> rows =
         spark
             .read()
             .format("binaryFile")
-            .option("pathGlobFilter", "*.npy")
+            .option("pathGlobFilter", "{" + String.join(",", globs) + "}")
             .option("recursiveFileLookup", "true")
             .load(inputUri)
             .select(col("path"), col("content"));
-    return new PlannedInput(InputKind.NPY, inputUri, rows, new StructType());
+    return new PlannedInput(kind, inputUri, rows, carried);
   }
 
   private static PlannedInput parquet(SparkSession spark, String inputUri) {
     Dataset<Row> raw = spark.read().parquet(inputUri);
-    StructType schema = raw.schema();
-    require(schema, "id", t -> t instanceof StringType, "string");
+    StructType carried = checkTableContract(raw.schema(), "Parquet");
+    boolean hasDtype = Arrays.asList(raw.schema().fieldNames()).contains("dtype");
+    List<Column> select =
+        new ArrayList<>(
+            List.of(
+                col("id"),
+                col("latent"),
+                col("shape").cast(DataTypes.createArrayType(DataTypes.IntegerType)),
+                hasDtype ? col("dtype") : lit(null).cast(DataTypes.StringType)));
+    if (!carried.isEmpty()) {
+      select.add(
+          struct(
+                  Arrays.stream(carried.fields())
+                      .map(f -> col("`" + f.name() + "`"))
+                      .toArray(Column[]::new))
+              .as("carry"));
+    }
+    return new PlannedInput(
+        InputKind.PARQUET, inputUri, raw.select(select.toArray(Column[]::new)), carried);
+  }
+
+  /**
+   * Checks a table input (Parquet, Arrow) against the latent contract; returns the carried columns.
+   */
+  static StructType checkTableContract(StructType schema, String format) {
+    require(schema, "id", t -> t instanceof StringType, "string", format);
     require(
         schema,
         "latent",
         t -> t instanceof BinaryType,
-        "binary (little-endian C-order tensor bytes)");
+        "binary (little-endian C-order tensor bytes)",
+        format);
     require(
         schema,
         "shape",
@@ -83,11 +134,14 @@ public final class InputPlanner {
                 && (a.elementType() instanceof IntegerType
                     || a.elementType() instanceof LongType
                     || a.elementType() instanceof ShortType),
-        "array<int> ([C, h, w])");
+        "array<int> ([C, h, w])",
+        format);
     boolean hasDtype = Arrays.asList(schema.fieldNames()).contains("dtype");
     if (hasDtype && !(schema.apply("dtype").dataType() instanceof StringType)) {
       throw new JobSetupException(
-          "Cannot run: Parquet column 'dtype' is "
+          "Cannot run: "
+              + format
+              + " column 'dtype' is "
               + schema.apply("dtype").dataType().simpleString()
               + "; the latent contract needs a string (float32, float16 or bfloat16)");
     }
@@ -106,33 +160,20 @@ public final class InputPlanner {
       }
       carried.add(field);
     }
-    List<Column> select =
-        new ArrayList<>(
-            List.of(
-                col("id"),
-                col("latent"),
-                col("shape").cast(DataTypes.createArrayType(DataTypes.IntegerType)),
-                hasDtype ? col("dtype") : lit(null).cast(DataTypes.StringType)));
-    if (!carried.isEmpty()) {
-      select.add(
-          struct(carried.stream().map(f -> col("`" + f.name() + "`")).toArray(Column[]::new))
-              .as("carry"));
-    }
-    return new PlannedInput(
-        InputKind.PARQUET,
-        inputUri,
-        raw.select(select.toArray(Column[]::new)),
-        new StructType(carried.toArray(StructField[]::new)));
+    return new StructType(carried.toArray(StructField[]::new));
   }
 
   private interface TypeCheck {
     boolean accepts(DataType type);
   }
 
-  private static void require(StructType schema, String column, TypeCheck check, String expected) {
+  private static void require(
+      StructType schema, String column, TypeCheck check, String expected, String format) {
     if (!Arrays.asList(schema.fieldNames()).contains(column)) {
       throw new JobSetupException(
-          "Cannot run: the Parquet input has no '"
+          "Cannot run: the "
+              + format
+              + " input has no '"
               + column
               + "' column; the latent contract"
               + " needs id (string), latent (binary), shape (array<int>) and optionally dtype (string). Found: "
@@ -141,7 +182,9 @@ public final class InputPlanner {
     DataType type = schema.apply(column).dataType();
     if (!check.accepts(type)) {
       throw new JobSetupException(
-          "Cannot run: Parquet column '"
+          "Cannot run: "
+              + format
+              + " column '"
               + column
               + "' is "
               + type.simpleString()

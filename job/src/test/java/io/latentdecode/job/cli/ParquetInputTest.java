@@ -6,8 +6,7 @@ import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.SparkJobTest;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import io.latentdecode.job.testing.TestLatents;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,33 +119,14 @@ class ParquetInputTest extends SparkJobTest {
   }
 
   private static byte[] float32(float[] values) {
-    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(values);
-    return b.array();
+    return TestLatents.float32(values);
   }
 
   private static byte[] bfloat16(float[] values) {
-    ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-    for (float v : values) {
-      b.putShort((short) (Float.floatToIntBits(v) >>> 16));
-    }
-    return b.array();
+    return TestLatents.bfloat16(values);
   }
 
-  /** IEEE half precision of normal numbers and zero (enough for the exact test values). */
   private static byte[] float16(float[] values) {
-    ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-    for (float v : values) {
-      int bits = Float.floatToIntBits(v);
-      int sign = (bits >>> 16) & 0x8000;
-      if (v == 0) {
-        b.putShort((short) sign);
-        continue;
-      }
-      int exponent = ((bits >>> 23) & 0xff) - 127 + 15;
-      int mantissa = (bits >>> 13) & 0x3ff;
-      b.putShort((short) (sign | (exponent << 10) | mantissa));
-    }
-    return b.array();
+    return TestLatents.float16(values);
   }
 }

@@ -111,7 +111,7 @@ class SetupErrorsTest {
     Files.writeString(empty.resolve("notes.txt"), "no latents here");
     assertSetupError(
         CliRun.decode(empty.toString(), output.toString(), model.toString()),
-        "holds no *.npy or *.parquet files");
+        "holds no *.npy, *.safetensors, *.parquet or *.arrow files");
   }
 
   @Test

@@ -3,10 +3,13 @@ package io.latentdecode.job.testing;
 import io.latentdecode.udf.latent.NpyFile;
 import io.latentdecode.udf.testing.SharedData;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 
 /** Latent files for tests: the shared TAEF2 references, and broken ones made on purpose. */
@@ -65,5 +68,100 @@ public final class TestLatents {
     byte[] file = NpyFile.float32(new float[2 * shape[0] * shape[1] * shape[2]], shape);
     String text = new String(file, StandardCharsets.ISO_8859_1).replace("'<f4'", "'<i8'");
     return text.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** Little-endian float32 bytes. */
+  public static byte[] float32(float[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(values);
+    return b.array();
+  }
+
+  /** Little-endian bfloat16 bytes (truncated float32). */
+  public static byte[] bfloat16(float[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      b.putShort((short) (Float.floatToIntBits(v) >>> 16));
+    }
+    return b.array();
+  }
+
+  /** IEEE half precision of normal numbers and zero (enough for exact test values). */
+  public static byte[] float16(float[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      int bits = Float.floatToIntBits(v);
+      int sign = (bits >>> 16) & 0x8000;
+      if (v == 0) {
+        b.putShort((short) sign);
+        continue;
+      }
+      int exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+      int mantissa = (bits >>> 13) & 0x3ff;
+      b.putShort((short) (sign | (exponent << 10) | mantissa));
+    }
+    return b.array();
+  }
+
+  /** Values exact in float16 and bfloat16: multiples of 0.25 between -1.5 and 1.5. */
+  public static float[] exactInHalf(int length) {
+    float[] values = new float[length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = ((i % 13) - 6) * 0.25f;
+    }
+    return values;
+  }
+
+  /** One tensor for {@link #safetensors}: safetensors dtype name, shape and bytes. */
+  public record Tensor(String dtype, int[] shape, byte[] bytes) {}
+
+  /** A safetensors file: JSON header (dtype, shape, data_offsets per tensor), then the bytes. */
+  public static byte[] safetensors(Map<String, Tensor> tensors) {
+    StringBuilder header = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
+    long offset = 0;
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      Tensor t = e.getValue();
+      header
+          .append(",\"")
+          .append(e.getKey())
+          .append("\":{\"dtype\":\"")
+          .append(t.dtype())
+          .append("\",\"shape\":")
+          .append(Arrays.toString(t.shape()).replace(" ", ""))
+          .append(",\"data_offsets\":[")
+          .append(offset)
+          .append(",")
+          .append(offset + t.bytes().length)
+          .append("]}");
+      offset += t.bytes().length;
+    }
+    header.append("}");
+    byte[] head = header.toString().getBytes(StandardCharsets.UTF_8);
+    ByteBuffer out =
+        ByteBuffer.allocate((int) (8 + head.length + offset)).order(ByteOrder.LITTLE_ENDIAN);
+    out.putLong(head.length).put(head);
+    tensors.values().forEach(t -> out.put(t.bytes()));
+    return out.array();
+  }
+
+  /**
+   * Packs {@code [C, h, w]} float32 values the way diffusers' {@code _pack_latents} does: {@code
+   * view(C, h/2, 2, w/2, 2).permute(1, 3, 0, 2, 4).reshape(h*w/4, 4*C)}.
+   */
+  public static float[] packFlux(float[] latent, int c, int h, int w) {
+    float[] packed = new float[latent.length];
+    int i = 0;
+    for (int y2 = 0; y2 < h / 2; y2++) {
+      for (int x2 = 0; x2 < w / 2; x2++) {
+        for (int ch = 0; ch < c; ch++) {
+          for (int dy = 0; dy < 2; dy++) {
+            for (int dx = 0; dx < 2; dx++) {
+              packed[i++] = latent[(ch * h + 2 * y2 + dy) * w + 2 * x2 + dx];
+            }
+          }
+        }
+      }
+    }
+    return packed;
   }
 }

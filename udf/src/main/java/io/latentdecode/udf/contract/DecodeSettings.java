@@ -5,17 +5,20 @@ import static java.util.Objects.requireNonNull;
 import java.io.Serializable;
 
 /**
- * How latents become pixels: {@code z = latent / scalingFactor + shiftFactor}, {@code x =
- * decoder(z)}, then mapped from {@link #outputRange} to [0, 1], clamped, x255 and rounded to 8-bit
- * RGB. Validated at construction; travels to executors.
+ * How latents become pixels: the {@link LatentConvention} gives {@code z} (per channel {@code z =
+ * latent * std / scaling + mean + shift}), {@code x = decoder(z)} runs in {@link #precision} (tile
+ * by tile for latents larger than the {@link #tiling} tile), then {@code x} is mapped from the
+ * output range to [0, 1], clamped, x255 and rounded to 8-bit RGB. Validated at construction;
+ * travels to executors.
  */
 public record DecodeSettings(
-    double scalingFactor,
-    double shiftFactor,
-    OutputRange outputRange,
+    LatentConvention convention,
+    LatentPacking packing,
     ImageFormat imageFormat,
     int batchSize,
-    DeviceRequest device)
+    DeviceRequest device,
+    Precision precision,
+    Tiling tiling)
     implements Serializable {
 
   public static final double SCALING_FACTOR_DEFAULT = 1.0;
@@ -26,30 +29,52 @@ public record DecodeSettings(
   public static final DeviceRequest DEVICE_DEFAULT = DeviceRequest.AUTO;
 
   public DecodeSettings {
-    if (!(Double.isFinite(scalingFactor) && scalingFactor != 0)) {
-      throw new IllegalArgumentException(
-          "Invalid --scaling-factor " + scalingFactor + ": must be a finite, non-zero number");
-    }
-    if (!Double.isFinite(shiftFactor)) {
-      throw new IllegalArgumentException(
-          "Invalid --shift-factor " + shiftFactor + ": must be finite");
-    }
-    requireNonNull(outputRange, "outputRange is null");
+    requireNonNull(convention, "convention is null");
+    requireNonNull(packing, "packing is null");
     requireNonNull(imageFormat, "imageFormat is null");
     requireNonNull(device, "device is null");
+    requireNonNull(precision, "precision is null");
+    requireNonNull(tiling, "tiling is null");
     if (batchSize < 1) {
       throw new IllegalArgumentException(
           "Invalid --batch-size " + batchSize + ": must be at least 1");
     }
   }
 
-  public static DecodeSettings defaults() {
+  /** Plain factors, no packing, float32, no tiling. */
+  public static DecodeSettings of(
+      LatentConvention convention, ImageFormat imageFormat, int batchSize, DeviceRequest device) {
     return new DecodeSettings(
-        SCALING_FACTOR_DEFAULT,
-        SHIFT_FACTOR_DEFAULT,
-        OUTPUT_RANGE_DEFAULT,
+        convention,
+        LatentPacking.DETECT,
+        imageFormat,
+        batchSize,
+        device,
+        Precision.DEFAULT,
+        Tiling.OFF);
+  }
+
+  public static DecodeSettings defaults() {
+    return of(
+        LatentConvention.plain(SCALING_FACTOR_DEFAULT, SHIFT_FACTOR_DEFAULT, OUTPUT_RANGE_DEFAULT),
         IMAGE_FORMAT_DEFAULT,
         BATCH_SIZE_DEFAULT,
         DEVICE_DEFAULT);
+  }
+
+  public DecodeSettings withPrecision(Precision p) {
+    return new DecodeSettings(convention, packing, imageFormat, batchSize, device, p, tiling);
+  }
+
+  public DecodeSettings withTiling(Tiling t) {
+    return new DecodeSettings(convention, packing, imageFormat, batchSize, device, precision, t);
+  }
+
+  public DecodeSettings withPacking(LatentPacking p) {
+    return new DecodeSettings(convention, p, imageFormat, batchSize, device, precision, tiling);
+  }
+
+  public OutputRange outputRange() {
+    return convention.outputRange();
   }
 }

@@ -11,6 +11,10 @@ public enum ErrorKind {
   INVALID_LATENT,
   /** A dtype the job does not decode (only float32, float16, bfloat16). */
   UNSUPPORTED_DTYPE,
+  /** The latent's channel count is not the one the preset's decoder takes. */
+  WRONG_CHANNELS,
+  /** A file that cannot hold latents safely or at all (e.g. pickle-based {@code .pt}). */
+  UNSUPPORTED_FILE,
   /** NaN or Inf among the latent's values. */
   NON_FINITE_LATENT,
   /** The decoder refused the latent at forward time (e.g. a channel count it was not built for). */

@@ -7,13 +7,20 @@ import java.util.Locale;
  * {@link #rowLayout()}) so that the executor side reads any of them the same way.
  */
 public enum InputKind {
-  /** One {@code .npy} file per latent, id = path relative to the input without {@code .npy}. */
+  /**
+   * {@code .npy} files, id = path relative to the input without {@code .npy}; {@code [N, C, h, w]}
+   * gives N latents {@code id/0 ...}.
+   */
   NPY,
+  /** {@code .safetensors} files: every tensor is a latent, id {@code file-stem/tensor-name}. */
+  SAFETENSORS,
   /**
    * Parquet rows: {@code id}, {@code latent}, {@code shape}, optional {@code dtype}, other columns
    * carried.
    */
-  PARQUET;
+  PARQUET,
+  /** Arrow IPC files ({@code .arrow}) with the same columns as Parquet. */
+  ARROW;
 
   public String text() {
     return name().toLowerCase(Locale.ROOT);
@@ -27,7 +34,7 @@ public enum InputKind {
   /** Column order of the rows the executor side receives for this kind. */
   public String rowLayout() {
     return switch (this) {
-      case NPY -> "path: string, content: binary";
+      case NPY, SAFETENSORS, ARROW -> "path: string, content: binary";
       case PARQUET -> "id: string, latent: binary, shape: array<int>, dtype: string, carry: struct";
     };
   }
@@ -39,6 +46,6 @@ public enum InputKind {
       }
     }
     throw new IllegalArgumentException(
-        "Invalid input format '" + text + "': expected npy or parquet");
+        "Invalid input format '" + text + "': expected npy, safetensors, parquet or arrow");
   }
 }

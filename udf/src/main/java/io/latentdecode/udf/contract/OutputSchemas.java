@@ -64,9 +64,22 @@ public final class OutputSchemas {
   /** The decode settings as the JSON object stored in schema metadata and the run report. */
   public static Map<String, Object> settingsJson(DecodeSettings s) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("scaling_factor", s.scalingFactor());
-    m.put("shift_factor", s.shiftFactor());
-    m.put("output_range", s.outputRange().text());
+    LatentConvention c = s.convention();
+    m.put("preset", c.name());
+    m.put("scaling_factor", c.scalingFactor());
+    m.put("shift_factor", c.shiftFactor());
+    if (c.hasChannelStatistics()) {
+      m.put("latents_mean", c.latentsMean());
+      m.put("latents_std", c.latentsStd());
+    }
+    m.put("latent_channels", c.requiredChannels());
+    m.put("output_range", c.outputRange().text());
+    m.put("packed_latents", s.packing().text());
+    m.put("precision", s.precision().text());
+    m.put("tile_size", s.tiling().text());
+    if (s.tiling().mode() != Tiling.Mode.OFF) {
+      m.put("tile_overlap", s.tiling().overlap() < 0 ? "auto" : s.tiling().overlap());
+    }
     m.put("image_format", s.imageFormat().text());
     m.put("batch_size", s.batchSize());
     m.put("device", s.device().text());

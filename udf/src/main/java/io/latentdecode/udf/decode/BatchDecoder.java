@@ -10,6 +10,7 @@ import ai.djl.translate.TranslateException;
 import io.latentdecode.udf.contract.Causes;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.ErrorKind;
+import io.latentdecode.udf.contract.LatentConvention;
 import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentException;
@@ -71,13 +72,7 @@ public final class BatchDecoder {
       if (kept.size() < batch.size()) {
         latents = latents.get(scope.create(indicesOf(finite)));
       }
-      NDArray z = latents;
-      if (settings.scalingFactor() != 1.0) {
-        z = z.div(settings.scalingFactor());
-      }
-      if (settings.shiftFactor() != 0.0) {
-        z = z.add(settings.shiftFactor());
-      }
+      NDArray z = toDecoderInput(scope, latents);
       long forwardStart = System.nanoTime();
       NDArray images;
       try {
@@ -131,6 +126,26 @@ public final class BatchDecoder {
     }
     Shape shape = new Shape(batch.size(), first.channels(), first.height(), first.width());
     return scope.create(bytes, shape, DataType.FLOAT32);
+  }
+
+  /** {@code z = latent * std / scaling + mean + shift}, per channel when the preset has stats. */
+  private NDArray toDecoderInput(NDManager scope, NDArray latents) {
+    LatentConvention c = settings.convention();
+    if (c.hasChannelStatistics()) {
+      int channels = (int) latents.getShape().get(1);
+      Shape perChannel = new Shape(1, channels, 1, 1);
+      return latents
+          .mul(scope.create(c.channelScale(channels), perChannel))
+          .add(scope.create(c.channelOffset(channels), perChannel));
+    }
+    NDArray z = latents;
+    if (c.scalingFactor() != 1.0) {
+      z = z.div(c.scalingFactor());
+    }
+    if (c.shiftFactor() != 0.0) {
+      z = z.add(c.shiftFactor());
+    }
+    return z;
   }
 
   /** Per row: true when every value is finite. */

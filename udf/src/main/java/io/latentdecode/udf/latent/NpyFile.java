@@ -62,6 +62,13 @@ public final class NpyFile {
   public static Latent toLatent(
       String id, byte[] file, org.apache.spark.sql.catalyst.InternalRow carried)
       throws LatentException {
+    RawTensor t = toTensor(file);
+    return Latent.of(
+        id, t.shape(), t.dtype(), Arrays.copyOfRange(file, t.offset(), file.length), carried);
+  }
+
+  /** The array a whole {@code .npy} file holds, without copying its bytes. */
+  public static RawTensor toTensor(byte[] file) throws LatentException {
     Header header = readHeader(file);
     if (header.fortranOrder()) {
       throw invalid(
@@ -78,8 +85,8 @@ public final class NpyFile {
                       + header.descr()
                       + "': expected little-endian float32 ('<f4') or float16 ('<f2')");
         };
-    byte[] data = Arrays.copyOfRange(file, header.dataOffset(), file.length);
-    return Latent.of(id, header.shape(), dtype, data, carried);
+    return new RawTensor(
+        header.shape(), dtype, file, header.dataOffset(), file.length - header.dataOffset());
   }
 
   /**

@@ -86,7 +86,13 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
         Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
       PartitionDecoder loop =
           new PartitionDecoder(
-              LatentRows.of(plan.inputKind(), plan.inputUri(), plan.carriedColumns().size()),
+              LatentRows.of(
+                  plan.inputKind(),
+                  plan.inputUri(),
+                  plan.carriedColumns(),
+                  plan.settings().packing(),
+                  allocator),
+              plan.settings().convention(),
               plan.settings().batchSize(),
               new BatchDecoder(decoder, predictor, plan.settings()),
               plan.settings().imageFormat(),

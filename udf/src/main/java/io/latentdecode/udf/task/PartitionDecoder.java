@@ -2,6 +2,7 @@ package io.latentdecode.udf.task;
 
 import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.ImageFormat;
+import io.latentdecode.udf.contract.LatentConvention;
 import io.latentdecode.udf.decode.BatchDecoder;
 import io.latentdecode.udf.decode.DecodedBatch;
 import io.latentdecode.udf.decode.ShapeBatcher;
@@ -10,6 +11,7 @@ import io.latentdecode.udf.image.ImageEncoder;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentException;
 import io.latentdecode.udf.latent.LatentRows;
+import io.latentdecode.udf.latent.LatentSink;
 import io.latentdecode.udf.output.ErrorFileWriter;
 import io.latentdecode.udf.output.ImageFileWriter;
 import java.io.IOException;
@@ -33,11 +35,15 @@ final class PartitionDecoder {
   private final ErrorFileWriter errors;
   private final StageClock clock;
   private final Map<String, Long> errorsByKind = new LinkedHashMap<>();
+  private final int requiredChannels;
+  private final String presetName;
+  private long readStart;
   private long imageCount;
   private long batches;
 
   PartitionDecoder(
       LatentRows rows,
+      LatentConvention convention,
       int batchSize,
       BatchDecoder decoder,
       ImageFormat format,
@@ -45,6 +51,8 @@ final class PartitionDecoder {
       ErrorFileWriter errors,
       StageClock clock) {
     this.rows = rows;
+    this.requiredChannels = convention.requiredChannels();
+    this.presetName = convention.name();
     this.batcher = new ShapeBatcher(batchSize);
     this.decoder = decoder;
     this.format = format;
@@ -54,22 +62,41 @@ final class PartitionDecoder {
   }
 
   void decodeAll(Iterator<InternalRow> input) throws IOException {
-    long t = System.nanoTime();
+    LatentSink sink =
+        new LatentSink() {
+          @Override
+          public void accept(Latent latent) throws IOException {
+            if (requiredChannels != 0 && latent.channels() != requiredChannels) {
+              quarantine(
+                  latent.id(),
+                  new LatentException(
+                      ErrorKind.WRONG_CHANNELS,
+                      "the latent has "
+                          + latent.channels()
+                          + " channels but preset "
+                          + presetName
+                          + " expects "
+                          + requiredChannels));
+              return;
+            }
+            List<Latent> full = batcher.add(latent);
+            if (full != null) {
+              readStart = clock.since(StageClock.READ, readStart);
+              decode(full);
+              readStart = System.nanoTime();
+            }
+          }
+
+          @Override
+          public void reject(String id, LatentException reason) throws IOException {
+            quarantine(id, reason);
+          }
+        };
+    readStart = System.nanoTime();
     while (input.hasNext()) {
-      InternalRow row = input.next();
-      List<Latent> full;
-      try {
-        full = batcher.add(rows.read(row));
-      } catch (LatentException e) {
-        quarantine(rows.id(row), e);
-        full = null;
-      }
-      t = clock.since(StageClock.READ, t);
-      if (full != null) {
-        decode(full);
-        t = System.nanoTime();
-      }
+      rows.read(input.next(), sink);
     }
+    readStart = clock.since(StageClock.READ, readStart);
     for (List<Latent> rest : batcher.drain()) {
       decode(rest);
     }

@@ -3,6 +3,7 @@ package io.latentdecode.udf.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Pins every default of the decode settings, and what each rejects. */
@@ -10,9 +11,13 @@ class DecodeSettingsTest {
   @Test
   void defaultsAreTheStableDiffusionConventionsOnPngWithAutoDevice() {
     DecodeSettings d = DecodeSettings.defaults();
-    assertThat(d.scalingFactor()).isEqualTo(1.0);
-    assertThat(d.shiftFactor()).isEqualTo(0.0);
+    assertThat(d.convention().scalingFactor()).isEqualTo(1.0);
+    assertThat(d.convention().shiftFactor()).isEqualTo(0.0);
+    assertThat(d.convention().requiredChannels()).isZero();
     assertThat(d.outputRange()).isEqualTo(OutputRange.MINUS_ONE_TO_ONE);
+    assertThat(d.precision()).isEqualTo(Precision.FP32);
+    assertThat(d.tiling().mode()).isEqualTo(Tiling.Mode.OFF);
+    assertThat(d.packing().declared()).isFalse();
     assertThat(d.imageFormat()).isEqualTo(ImageFormat.PNG);
     assertThat(d.batchSize()).isEqualTo(4);
     assertThat(d.device()).isEqualTo(DeviceRequest.AUTO);
@@ -33,21 +38,37 @@ class DecodeSettingsTest {
 
   @Test
   void rejectsValuesThatCannotDecodeNamingTheOption() {
-    assertThatThrownBy(
-            () ->
-                new DecodeSettings(
-                    0, 0, OutputRange.ZERO_TO_ONE, ImageFormat.PNG, 1, DeviceRequest.CPU))
+    assertThatThrownBy(() -> LatentConvention.plain(0, 0, OutputRange.ZERO_TO_ONE))
         .hasMessageContaining("--scaling-factor 0.0");
-    assertThatThrownBy(
-            () ->
-                new DecodeSettings(
-                    1, Double.NaN, OutputRange.ZERO_TO_ONE, ImageFormat.PNG, 1, DeviceRequest.CPU))
+    assertThatThrownBy(() -> LatentConvention.plain(1, Double.NaN, OutputRange.ZERO_TO_ONE))
         .hasMessageContaining("--shift-factor");
     assertThatThrownBy(
             () ->
-                new DecodeSettings(
-                    1, 0, OutputRange.ZERO_TO_ONE, ImageFormat.PNG, 0, DeviceRequest.CPU))
+                DecodeSettings.of(
+                    LatentConvention.plain(1, 0, OutputRange.ZERO_TO_ONE),
+                    ImageFormat.PNG,
+                    0,
+                    DeviceRequest.CPU))
         .hasMessageContaining("--batch-size 0");
+    assertThatThrownBy(
+            () ->
+                new LatentConvention(
+                    "x", 1, 0, List.of(0.1, 0.2), List.of(1.0, 1.0), 4, OutputRange.ZERO_TO_ONE))
+        .hasMessageContaining("2 values for 4 latent channels");
+    assertThatThrownBy(() -> Tiling.parse("4", null)).hasMessageContaining("--tile-size 4");
+    assertThatThrownBy(() -> Tiling.parse("64", 40)).hasMessageContaining("--tile-overlap 40");
+    assertThatThrownBy(() -> Tiling.parse("big", null)).hasMessageContaining("'big'");
+    assertThatThrownBy(() -> LatentPacking.parse("127x96")).hasMessageContaining("even");
+    assertThatThrownBy(() -> Precision.parse("fp8")).hasMessageContaining("fp32, fp16 or bf16");
+  }
+
+  @Test
+  void tilingAndPackingSpellingsParse() {
+    assertThat(Tiling.parse("auto", null).mode()).isEqualTo(Tiling.Mode.AUTO);
+    assertThat(Tiling.parse("64", null).overlapFor(64)).isEqualTo(16);
+    assertThat(Tiling.parse("64", 8).overlapFor(64)).isEqualTo(8);
+    assertThat(LatentPacking.parse("128x96")).isEqualTo(new LatentPacking(true, 128, 96));
+    assertThat(LatentPacking.parse("square")).isEqualTo(new LatentPacking(true, 0, 0));
   }
 
   @Test

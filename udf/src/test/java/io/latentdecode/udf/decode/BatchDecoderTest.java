@@ -8,6 +8,7 @@ import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.ImageFormat;
+import io.latentdecode.udf.contract.LatentConvention;
 import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentDtype;
@@ -23,7 +24,11 @@ import org.junit.jupiter.api.Test;
 
 class BatchDecoderTest {
   private static final DecodeSettings TAEF2 =
-      new DecodeSettings(1.0, 0.0, OutputRange.ZERO_TO_ONE, ImageFormat.RAW, 4, DeviceRequest.CPU);
+      DecodeSettings.of(
+          LatentConvention.plain(1.0, 0.0, OutputRange.ZERO_TO_ONE),
+          ImageFormat.RAW,
+          4,
+          DeviceRequest.CPU);
 
   @Test
   void decodesTheReferenceLatentsToThePixelsPyTorchGives() throws Exception {
