@@ -9,6 +9,7 @@ import io.latentdecode.job.plan.InputPlanner;
 import io.latentdecode.job.plan.ModelCheck;
 import io.latentdecode.job.plan.OutputCheck;
 import io.latentdecode.job.plan.PlannedInput;
+import io.latentdecode.job.plan.PrecisionModel;
 import io.latentdecode.job.spark.SparkSessions;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
@@ -49,9 +50,10 @@ public final class DecodeJob {
     Path output = qualify(options.output(), checkConf, "--output");
     InputKind kind = InputFiles.detect(fileSystem(input, checkConf), input, options.inputFormat());
     int taskCpus = taskCpus(options.sparkConf());
-    ModelRef model =
-        ModelCheck.check(
-            qualify(options.model(), checkConf, "--model").toString(), checkConf, taskCpus);
+    String modelUri = qualify(options.model(), checkConf, "--model").toString();
+    ModelRef model = ModelCheck.check(modelUri, checkConf, taskCpus);
+    ModelRef precisionModel =
+        PrecisionModel.check(modelUri, options.settings().precision(), checkConf, taskCpus);
     FileSystem outFs = fileSystem(output, checkConf);
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
 
@@ -79,6 +81,7 @@ public final class DecodeJob {
               input.toString(),
               kind,
               model,
+              precisionModel,
               options.settings(),
               planned.carriedColumns(),
               spark.conf().get("spark.sql.session.timeZone"),

@@ -40,6 +40,8 @@ public final class RunReport {
       List<TaskReport> tasks) {
     long images = 0;
     long batches = 0;
+    long fp32Redecoded = 0;
+    long tiledImages = 0;
     long bytes = 0;
     long imageFiles = 0;
     long errorFiles = 0;
@@ -49,6 +51,8 @@ public final class RunReport {
     for (TaskReport t : tasks) {
       images += t.images();
       batches += t.batches();
+      fp32Redecoded += t.fp32Redecoded();
+      tiledImages += t.tiledImages();
       bytes += t.bytesWritten();
       imageFiles += t.imageFiles().size();
       errorFiles += t.errorFiles().size();
@@ -104,6 +108,8 @@ public final class RunReport {
     counts.put("errors", errors);
     counts.put("errors_by_kind", errorsByKind);
     counts.put("batches", batches);
+    counts.put("fp32_redecoded", fp32Redecoded);
+    counts.put("tiled_images", tiledImages);
     counts.put("tasks", tasks.size());
     counts.put("image_files", imageFiles);
     counts.put("error_files", errorFiles);

@@ -19,6 +19,8 @@ public enum ErrorKind {
   NON_FINITE_LATENT,
   /** The decoder refused the latent at forward time (e.g. a channel count it was not built for). */
   MODEL_REJECTED,
+  /** The decoder's output held NaN or Inf (in half precision: also when decoded again in fp32). */
+  NON_FINITE_OUTPUT,
   /** The decoded pixels could not be encoded into the requested image format. */
   ENCODE_FAILED;
 

@@ -13,7 +13,8 @@ import org.apache.spark.sql.types.StructType;
  * @param outputUri the qualified {@code --output} URI
  * @param inputUri the qualified {@code --input} URI (npy ids are paths relative to it)
  * @param inputKind which row layout the task receives
- * @param model where the decoder comes from and its digest
+ * @param model where the float32 decoder comes from and its digest
+ * @param precisionModel the decoder exported in the run's half precision, or null for fp32 runs
  * @param settings the decode settings
  * @param carriedColumns input columns carried through unchanged into the image files
  * @param sessionTimeZone Spark's session time zone (Arrow timestamps of carried columns)
@@ -25,6 +26,7 @@ public record TaskPlan(
     String inputUri,
     InputKind inputKind,
     ModelRef model,
+    ModelRef precisionModel,
     DecodeSettings settings,
     StructType carriedColumns,
     String sessionTimeZone,
@@ -41,6 +43,10 @@ public record TaskPlan(
     requireNonNull(inputKind, "inputKind is null");
     requireNonNull(model, "model is null");
     requireNonNull(settings, "settings is null");
+    if ((precisionModel == null) == settings.precision().isHalf()) {
+      throw new IllegalArgumentException(
+          "a " + settings.precision().text() + " run needs exactly the decoders it runs");
+    }
     requireNonNull(carriedColumns, "carriedColumns is null");
     requireNonNull(sessionTimeZone, "sessionTimeZone is null");
     requireNonNull(hadoopConf, "hadoopConf is null");

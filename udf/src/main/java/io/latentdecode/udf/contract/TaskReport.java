@@ -19,6 +19,8 @@ import java.util.Map;
  * @param images rows decoded into images
  * @param errorsByKind quarantined rows, by {@link ErrorKind#text()}
  * @param batches decoder forward calls
+ * @param fp32Redecoded images decoded again in float32 after their half-precision decode overflowed
+ * @param tiledImages images decoded in tiles
  * @param bytesWritten bytes of Arrow files published
  * @param nanosByStage wall time spent per stage (read, forward, encode, write)
  * @param taskNanos the task's wall time
@@ -35,6 +37,8 @@ public record TaskReport(
     long images,
     Map<String, Long> errorsByKind,
     long batches,
+    long fp32Redecoded,
+    long tiledImages,
     long bytesWritten,
     Map<String, Long> nanosByStage,
     long taskNanos)

@@ -2,6 +2,7 @@ package io.latentdecode.udf.decode;
 
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -20,19 +21,25 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Decodes one micro-batch of equal-shape latents into 8-bit RGB pixels. All tensor work happens on
  * the decoder's device in a per-batch {@link NDManager} scope: the latent bytes go in as one
- * tensor, NaN/Inf rows are set aside, {@code z = latent / scaling + shift}, the forward runs under
- * inference mode, and the postprocessing (range to [0, 1], clamp, x255, round, uint8, HWC) is done
+ * float32 tensor, NaN/Inf rows are set aside, {@code z = latent * std / scaling + mean + shift},
+ * the forward runs under inference mode in the run's precision (tile by tile for latents larger
+ * than the tile), images that came out non-finite in half precision are decoded again in float32,
+ * and the postprocessing (range to [0, 1], clamp, x255, round, uint8, HWC) is done in float32 and
  * out of place, because forward outputs are inference tensors that refuse in-place updates. Only
  * the 8-bit pixels come back.
  */
-public final class BatchDecoder {
+public final class BatchDecoder implements AutoCloseable {
   private final LoadedDecoder decoder;
   private final Predictor<NDList, NDList> predictor;
+  private final Supplier<Predictor<NDList, NDList>> fp32Fallback;
   private final DecodeSettings settings;
+  private final TileSizes tileSizes;
+  private Predictor<NDList, NDList> fp32Predictor;
 
   /**
    * The task's staging buffer for latent bytes, reused across batches (grown when a batch needs
@@ -40,11 +47,27 @@ public final class BatchDecoder {
    */
   private ByteBuffer staging;
 
+  /**
+   * @param decoder the decoder in the run's precision
+   * @param predictor a predictor of {@code decoder}
+   * @param fp32Fallback opens a predictor of the float32 decoder, on first need (half precision)
+   */
   public BatchDecoder(
-      LoadedDecoder decoder, Predictor<NDList, NDList> predictor, DecodeSettings settings) {
+      LoadedDecoder decoder,
+      Predictor<NDList, NDList> predictor,
+      Supplier<Predictor<NDList, NDList>> fp32Fallback,
+      DecodeSettings settings) {
     this.decoder = decoder;
     this.predictor = predictor;
+    this.fp32Fallback = fp32Fallback;
     this.settings = settings;
+    this.tileSizes = new TileSizes(decoder, settings);
+  }
+
+  /** A float32 decoder: no fallback needed. */
+  public BatchDecoder(
+      LoadedDecoder decoder, Predictor<NDList, NDList> predictor, DecodeSettings settings) {
+    this(decoder, predictor, () -> predictor, settings);
   }
 
   public DecodedBatch decode(List<Latent> batch) {
@@ -67,19 +90,33 @@ public final class BatchDecoder {
         }
       }
       if (kept.isEmpty()) {
-        return new DecodedBatch(kept, new byte[0], 0, 0, rejected, 0, System.nanoTime() - start);
+        return new DecodedBatch(
+            kept, new byte[0], 0, 0, rejected, 0, System.nanoTime() - start, 0, 0);
       }
       if (kept.size() < batch.size()) {
         latents = latents.get(scope.create(indicesOf(finite)));
       }
       NDArray z = toDecoderInput(scope, latents);
+      int tile = tileSizes.tileFor(scope, z, this::forwardFp32);
+      boolean tiled = tile > 0;
       long forwardStart = System.nanoTime();
       NDArray images;
+      int redecoded = 0;
       try {
-        images = predictor.predict(new NDList(z)).get(0);
+        images = decodeImages(scope, z, tile, this::forward);
+        if (settings.precision().isHalf()) {
+          boolean[] ok = finiteRows(images);
+          long[] overflowed = indicesOf(not(ok));
+          if (overflowed.length > 0) {
+            NDArray again =
+                decodeImages(scope, z.get(scope.create(overflowed)), tile, this::forwardFp32);
+            images = replaceRows(images, overflowed, again);
+            redecoded = overflowed.length;
+          }
+        }
       } catch (TranslateException | RuntimeException e) {
         for (Latent latent : kept) {
-          rejected.add(new DecodedBatch.Rejected(latent, modelRejected(first, e)));
+          rejected.add(new DecodedBatch.Rejected(latent, modelRejected(first, tiled, e)));
         }
         return new DecodedBatch(
             List.of(),
@@ -88,7 +125,9 @@ public final class BatchDecoder {
             0,
             rejected,
             System.nanoTime() - forwardStart,
-            forwardStart - start);
+            forwardStart - start,
+            0,
+            0);
       }
       long forwardNanos = System.nanoTime() - forwardStart;
       Shape out = images.getShape();
@@ -102,13 +141,100 @@ public final class BatchDecoder {
                     + z.getShape()
                     + "; expected [N, 3, H, W] RGB images");
         kept.forEach(latent -> rejected.add(new DecodedBatch.Rejected(latent, wrong)));
-        return new DecodedBatch(List.of(), new byte[0], 0, 0, rejected, forwardNanos, 0);
+        return new DecodedBatch(List.of(), new byte[0], 0, 0, rejected, forwardNanos, 0, 0, 0);
+      }
+      boolean[] finiteImages = finiteRows(images);
+      List<Latent> decoded = kept;
+      if (indicesOf(not(finiteImages)).length > 0) {
+        decoded = new ArrayList<>();
+        for (int i = 0; i < kept.size(); i++) {
+          if (finiteImages[i]) {
+            decoded.add(kept.get(i));
+          } else {
+            rejected.add(
+                new DecodedBatch.Rejected(
+                    kept.get(i),
+                    new LatentException(
+                        ErrorKind.NON_FINITE_OUTPUT,
+                        "the decoder produced NaN or Inf pixels"
+                            + (settings.precision().isHalf() ? ", also in float32" : ""))));
+          }
+        }
+        if (decoded.isEmpty()) {
+          return new DecodedBatch(
+              decoded, new byte[0], 0, 0, rejected, forwardNanos, 0, redecoded, 0);
+        }
+        images = images.get(scope.create(indicesOf(finiteImages)));
       }
       byte[] pixels = toPixels(images).toByteArray();
       long prePost = System.nanoTime() - start - forwardNanos;
       return new DecodedBatch(
-          kept, pixels, (int) out.get(2), (int) out.get(3), rejected, forwardNanos, prePost);
+          decoded,
+          pixels,
+          (int) out.get(2),
+          (int) out.get(3),
+          rejected,
+          forwardNanos,
+          prePost,
+          redecoded,
+          tiled ? decoded.size() : 0);
     }
+  }
+
+  @Override
+  public void close() {
+    if (fp32Predictor != null && fp32Predictor != predictor) {
+      fp32Predictor.close();
+    }
+  }
+
+  private NDArray decodeImages(NDManager scope, NDArray z, int tile, TiledForward.Forward forward)
+      throws TranslateException {
+    if (tile > 0) {
+      return TiledForward.decode(scope, z, tile, settings.tiling().overlapFor(tile), forward);
+    }
+    return forward.apply(z);
+  }
+
+  /**
+   * The decoder in the run's precision. Every decoder file takes and returns float32: the
+   * half-precision exports cast inside (DJL 0.35.1 aborts the JVM on bfloat16 tensors, so they
+   * never cross into Java).
+   */
+  private NDArray forward(NDArray z) throws TranslateException {
+    return run(predictor, z);
+  }
+
+  private NDArray forwardFp32(NDArray z) throws TranslateException {
+    if (fp32Predictor == null) {
+      fp32Predictor = settings.precision().isHalf() ? fp32Fallback.get() : predictor;
+    }
+    return run(fp32Predictor, z);
+  }
+
+  private static NDArray run(Predictor<NDList, NDList> p, NDArray z) throws TranslateException {
+    NDArray out = p.predict(new NDList(z)).get(0);
+    if (out.getDataType() != DataType.FLOAT32) {
+      throw new IllegalStateException(
+          "the decoder returned "
+              + out.getDataType()
+              + "; decoders must return float32 (export half precision with"
+              + " notebooks/export_decoder.py, which casts inside the module)");
+    }
+    return out;
+  }
+
+  private static NDArray replaceRows(NDArray images, long[] rows, NDArray replacements) {
+    NDList parts = new NDList();
+    int next = 0;
+    for (int i = 0; i < images.getShape().get(0); i++) {
+      if (next < rows.length && rows[next] == i) {
+        parts.add(replacements.get(next++));
+      } else {
+        parts.add(images.get(i));
+      }
+    }
+    return NDArrays.stack(parts);
   }
 
   /** The batch as one float32 [N, C, h, w] tensor on the device, from a single direct buffer. */
@@ -149,12 +275,12 @@ public final class BatchDecoder {
   }
 
   /** Per row: true when every value is finite. */
-  private static boolean[] finiteRows(NDArray latents) {
-    long rows = latents.getShape().get(0);
+  private static boolean[] finiteRows(NDArray values) {
+    long rows = values.getShape().get(0);
     float[] badCounts =
-        latents
+        values
             .isNaN()
-            .logicalOr(latents.isInfinite())
+            .logicalOr(values.isInfinite())
             .toType(DataType.FLOAT32, false)
             .reshape(rows, -1)
             .sum(new int[] {1})
@@ -166,6 +292,14 @@ public final class BatchDecoder {
     return finite;
   }
 
+  private static boolean[] not(boolean[] flags) {
+    boolean[] out = new boolean[flags.length];
+    for (int i = 0; i < flags.length; i++) {
+      out[i] = !flags[i];
+    }
+    return out;
+  }
+
   private static long[] indicesOf(boolean[] flags) {
     return java.util.stream.IntStream.range(0, flags.length)
         .filter(i -> flags[i])
@@ -174,8 +308,8 @@ public final class BatchDecoder {
   }
 
   /**
-   * [N, 3, H, W] decoder output to [N, H, W, 3] uint8, on the device, without touching the output
-   * in place.
+   * [N, 3, H, W] float32 decoder output to [N, H, W, 3] uint8, on the device, without touching the
+   * output in place.
    */
   private NDArray toPixels(NDArray images) {
     NDArray unit =
@@ -183,11 +317,12 @@ public final class BatchDecoder {
     return unit.clip(0, 1).mul(255).round().toType(DataType.UINT8, false).transpose(0, 2, 3, 1);
   }
 
-  private static LatentException modelRejected(Latent first, Throwable e) {
+  private static LatentException modelRejected(Latent first, boolean tiled, Throwable e) {
     return new LatentException(
         ErrorKind.MODEL_REJECTED,
         "the decoder failed on a batch of latents shaped "
             + java.util.Arrays.toString(first.shape())
+            + (tiled ? " (decoded in tiles)" : "")
             + ": "
             + Causes.rootMessage(e));
   }

@@ -16,6 +16,9 @@ import java.util.List;
  * @param rejected latents that could not be decoded
  * @param forwardNanos time inside the decoder's forward
  * @param prePostNanos time for marshalling, pre- and postprocessing
+ * @param fp32Redecoded images whose half-precision decode overflowed and were decoded again in
+ *     float32
+ * @param tiled latents decoded in tiles
  */
 public record DecodedBatch(
     List<Latent> decoded,
@@ -24,7 +27,9 @@ public record DecodedBatch(
     int width,
     List<Rejected> rejected,
     long forwardNanos,
-    long prePostNanos) {
+    long prePostNanos,
+    int fp32Redecoded,
+    int tiled) {
 
   /** A latent and why it was not decoded. */
   public record Rejected(Latent latent, LatentException reason) {}

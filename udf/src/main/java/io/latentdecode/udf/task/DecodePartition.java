@@ -62,7 +62,12 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
     Path attemptDir = OutputLayout.attemptDir(output, plan.runId(), partition, attempt);
 
     Device device = DeviceSelector.choose(plan.settings().device(), task.resourcesJMap());
-    LoadedDecoder decoder = DecoderCache.get(plan.model(), device, conf, task.cpus());
+    LoadedDecoder decoder =
+        DecoderCache.get(
+            plan.precisionModel() != null ? plan.precisionModel() : plan.model(),
+            device,
+            conf,
+            task.cpus());
     StageClock clock = new StageClock();
     try (BufferAllocator allocator = ArrowAllocators.forTask("task-" + partition + "-" + attempt);
         ImageFileWriter images =
@@ -83,7 +88,13 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                 partition,
                 plan.runId(),
                 plan.maxFileBytes());
-        Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
+        Predictor<NDList, NDList> predictor = decoder.newPredictor();
+        BatchDecoder batchDecoder =
+            new BatchDecoder(
+                decoder,
+                predictor,
+                () -> DecoderCache.get(plan.model(), device, conf, task.cpus()).newPredictor(),
+                plan.settings())) {
       PartitionDecoder loop =
           new PartitionDecoder(
               LatentRows.of(
@@ -94,7 +105,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                   allocator),
               plan.settings().convention(),
               plan.settings().batchSize(),
-              new BatchDecoder(decoder, predictor, plan.settings()),
+              batchDecoder,
               plan.settings().imageFormat(),
               images,
               errors,
@@ -120,6 +131,8 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               loop.images(),
               loop.errorsByKind(),
               loop.batches(),
+              loop.fp32Redecoded(),
+              loop.tiledImages(),
               all.stream().mapToLong(StagedFile::bytes).sum(),
               clock.snapshot(),
               System.nanoTime() - start);

@@ -40,6 +40,8 @@ final class PartitionDecoder {
   private long readStart;
   private long imageCount;
   private long batches;
+  private long fp32Redecoded;
+  private long tiledImages;
 
   PartitionDecoder(
       LatentRows rows,
@@ -110,6 +112,14 @@ final class PartitionDecoder {
     return batches;
   }
 
+  long fp32Redecoded() {
+    return fp32Redecoded;
+  }
+
+  long tiledImages() {
+    return tiledImages;
+  }
+
   Map<String, Long> errorsByKind() {
     return Map.copyOf(errorsByKind);
   }
@@ -117,6 +127,8 @@ final class PartitionDecoder {
   private void decode(List<Latent> batch) throws IOException {
     DecodedBatch result = decoder.decode(batch);
     batches++;
+    fp32Redecoded += result.fp32Redecoded();
+    tiledImages += result.tiled();
     clock.add(StageClock.FORWARD, result.forwardNanos());
     clock.add(StageClock.PREPOST, result.prePostNanos());
     for (DecodedBatch.Rejected r : result.rejected()) {

@@ -1,0 +1,116 @@
+package io.latentdecode.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentdecode.job.testing.ArrowOutput;
+import io.latentdecode.job.testing.CliRun;
+import io.latentdecode.job.testing.PythonTorch;
+import io.latentdecode.job.testing.RunReports;
+import io.latentdecode.job.testing.SparkJobTest;
+import io.latentdecode.job.testing.TestLatents;
+import io.latentdecode.udf.latent.NpyFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The export tool on a plain PyTorch module (no diffusers), and half precision with its fallback:
+ * the exported decoder overflows in fp16 for latents with values above 1, and exactly those images
+ * are decoded again in fp32.
+ */
+class ExportAndPrecisionTest extends SparkJobTest {
+  private static final int[] SHAPE = {4, 4, 6};
+
+  @Test
+  void exportedDecoderRunsAndHalfPrecisionOverflowsFallBackToFp32(@TempDir Path tmp)
+      throws Exception {
+    PythonTorch.require();
+    Path models = tmp.resolve("models");
+    PythonTorch.Result export =
+        PythonTorch.run(
+            List.of(
+                PythonTorch.notebooks().resolve("export_decoder.py").toString(),
+                "--module",
+                "overflow_decoder:make_decoder",
+                "--module-path",
+                Path.of("src/test/python").toAbsolutePath().toString(),
+                "--out",
+                models.toString(),
+                "--name",
+                "overflow",
+                "--channels",
+                "4",
+                "--precisions",
+                "fp32,fp16",
+                "--output-range=-1,1"));
+    assertThat(export.exitCode()).as(export.output()).isZero();
+    assertThat(export.output()).contains("traced vs eager: max abs difference 0");
+    assertThat(models.resolve("overflow.ts.pt")).exists();
+    assertThat(models.resolve("overflow.fp16.ts.pt")).exists();
+    assertThat(Files.readString(models.resolve("overflow.json")))
+        .contains("\"latent_channels\": 4", "\"output_range\": \"-1,1\"");
+
+    Path in = tmp.resolve("in");
+    int n = SHAPE[0] * SHAPE[1] * SHAPE[2];
+    for (int i = 0; i < 3; i++) {
+      float[] small = TestLatents.exactInHalf(n);
+      for (int j = 0; j < n; j++) {
+        small[j] *= 0.5f; // within +-0.75: no overflow in fp16
+      }
+      TestLatents.write(in.resolve("small" + i + ".npy"), NpyFile.float32(small, SHAPE));
+    }
+    float[] large = TestLatents.exactInHalf(n);
+    large[5] = 2.0f; // 2 * 65536 overflows fp16
+    TestLatents.write(in.resolve("large.npy"), NpyFile.float32(large, SHAPE));
+    String model = models.resolve("overflow.ts.pt").toString();
+    String preset = models.resolve("overflow.json").toString();
+
+    CliRun.Result fp32 =
+        CliRun.decode(
+            in.toString(),
+            tmp.resolve("fp32").toString(),
+            model,
+            "--preset",
+            preset,
+            "--image-format",
+            "raw");
+    CliRun.Result fp16 =
+        CliRun.decode(
+            in.toString(),
+            tmp.resolve("fp16").toString(),
+            model,
+            "--preset",
+            preset,
+            "--image-format",
+            "raw",
+            "--precision",
+            "fp16");
+    CliRun.Result bf16 =
+        CliRun.decode(in.toString(), tmp.resolve("bf16").toString(), model, "--precision", "bf16");
+
+    assertThat(fp32.exitCode()).as(fp32.toString()).isZero();
+    assertThat(fp16.exitCode()).as(fp16.toString()).isZero();
+    assertThat(RunReports.only(tmp.resolve("fp16")).at("/counts/fp32_redecoded").asLong())
+        .isEqualTo(1);
+    assertThat(RunReports.only(tmp.resolve("fp16")).at("/settings/precision").asText())
+        .isEqualTo("fp16");
+    assertThat(RunReports.only(tmp.resolve("fp32")).at("/counts/fp32_redecoded").asLong()).isZero();
+    Map<Object, byte[]> expected = new HashMap<>();
+    ArrowOutput.images(tmp.resolve("fp32"))
+        .rows()
+        .forEach(r -> expected.put(r.get("id"), (byte[]) r.get("image")));
+    ArrowOutput.Table half = ArrowOutput.images(tmp.resolve("fp16"));
+    assertThat(half.column("id")).containsExactlyInAnyOrder("small0", "small1", "small2", "large");
+    for (Map<String, Object> r : half.rows()) {
+      assertThat((byte[]) r.get("image"))
+          .as("pixels of %s", r.get("id"))
+          .isEqualTo(expected.get(r.get("id")));
+    }
+    assertThat(bf16.exitCode()).as(bf16.toString()).isEqualTo(2);
+    assertThat(bf16.err()).contains("--precision bf16", "overflow.bf16.ts.pt", "export_decoder.py");
+  }
+}
