@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Export a VAE decoder to TorchScript for latent-decode, with its preset file.
 
-Two ways in:
+Three ways in:
+  * a TorchScript decoder you already have:  --torchscript decoder.ts.pt  (to add half-precision
+    variants and a preset; the file is copied as the float32 export);
   * a plain PyTorch module:  --module my_pkg.my_file:make_decoder  (a function returning an
     nn.Module whose forward takes a latent [N, C, h, w] and returns images [N, 3, H, W]);
   * a diffusers VAE:         --diffusers stabilityai/sdxl-vae  (or a local folder; needs the
@@ -60,6 +62,7 @@ def parse_args(argv):
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--module", help="pkg.module:factory returning the decoder nn.Module")
     src.add_argument("--diffusers", help="diffusers VAE: hub id or local folder")
+    src.add_argument("--torchscript", help="an existing TorchScript decoder file")
     p.add_argument("--module-path", default=".", help="folder to import --module from")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--name", required=True, help="file name stem, e.g. sdxl-vae")
@@ -84,6 +87,13 @@ def load_module(args):
     sys.path.insert(0, os.path.abspath(args.module_path))
     module_name, _, factory = args.module.partition(":")
     decoder = getattr(importlib.import_module(module_name), factory or "make_decoder")()
+    preset = {"scaling_factor": 1.0, "shift_factor": 0.0, "latents_mean": None,
+              "latents_std": None, "latent_channels": args.channels, "output_range": "-1,1"}
+    return decoder, preset
+
+
+def load_torchscript(args):
+    decoder = torch.jit.load(args.torchscript, map_location="cpu")
     preset = {"scaling_factor": 1.0, "shift_factor": 0.0, "latents_mean": None,
               "latents_std": None, "latent_channels": args.channels, "output_range": "-1,1"}
     return decoder, preset
@@ -124,7 +134,12 @@ def max_diff(a, b):
 
 def main(argv=None):
     args = parse_args(argv)
-    decoder, preset = load_module(args) if args.module else load_diffusers(args)
+    if args.module:
+        decoder, preset = load_module(args)
+    elif args.torchscript:
+        decoder, preset = load_torchscript(args)
+    else:
+        decoder, preset = load_diffusers(args)
     decoder = decoder.eval().float()
     for key in ("scaling_factor", "shift_factor", "latents_mean", "latents_std", "output_range"):
         value = getattr(args, key)
@@ -143,7 +158,10 @@ def main(argv=None):
     torch.manual_seed(0)
     h, w = args.sample_size
     sample = torch.randn(1, channels, h, w)
-    traced = trace(decoder, sample, args.channels_last)
+    if args.torchscript and not args.channels_last:
+        traced = decoder  # already TorchScript: exported as it is
+    else:
+        traced = trace(copy.deepcopy(decoder), sample, args.channels_last)
     # The check uses another size and batch, so that shapes baked into the trace show up.
     check = torch.randn(2, channels, h + 8, w + 16)
     with torch.inference_mode():
@@ -173,7 +191,7 @@ def main(argv=None):
                 # e.g. PyTorch < 2.1 has no half-precision convolution on the CPU: trace the
                 # float32 graph around the cast instead and check it where it can run.
                 print("%s: cannot run on this machine's CPU (%s); exporting untested" % (
-                    p, str(e).splitlines()[0]))
+                    p, [line for line in str(e).splitlines() if line.strip()][-1].strip()))
                 traced_half = torch.jit.script(CastAround(half, dtype))
         half_path = os.path.join(args.out, "%s.%s.ts.pt" % (args.name, p))
         torch.jit.save(traced_half, half_path)

@@ -9,6 +9,8 @@ import io.latentdecode.job.testing.RunReports;
 import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.latent.NpyFile;
+import io.latentdecode.udf.testing.ReferenceDecodes;
+import io.latentdecode.udf.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -112,5 +114,59 @@ class ExportAndPrecisionTest extends SparkJobTest {
     }
     assertThat(bf16.exitCode()).as(bf16.toString()).isEqualTo(2);
     assertThat(bf16.err()).contains("--precision bf16", "overflow.bf16.ts.pt", "export_decoder.py");
+  }
+
+  @Test
+  void aRealDecoderExportedInBfloat16DecodesTheReferenceLatents(@TempDir Path tmp)
+      throws Exception {
+    PythonTorch.require();
+    Path models = tmp.resolve("models");
+    PythonTorch.Result export =
+        PythonTorch.run(
+            List.of(
+                PythonTorch.notebooks().resolve("export_decoder.py").toString(),
+                "--torchscript",
+                SharedData.taef2Decoder().toString(),
+                "--channels",
+                "32",
+                "--output-range=0,1",
+                "--precisions",
+                "fp32,bf16",
+                "--out",
+                models.toString(),
+                "--name",
+                "taef2"));
+    assertThat(export.exitCode()).as(export.output()).isZero();
+    Path in = tmp.resolve("in");
+    for (String name : ReferenceDecodes.NAMES) {
+      TestLatents.reference(in, name);
+    }
+
+    CliRun.Result r =
+        CliRun.decode(
+            in.toString(),
+            tmp.resolve("out").toString(),
+            models.resolve("taef2.ts.pt").toString(),
+            "--preset",
+            models.resolve("taef2.json").toString(),
+            "--precision",
+            "bf16",
+            "--image-format",
+            "raw");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    ArrowOutput.Table images = ArrowOutput.images(tmp.resolve("out"));
+    assertThat(images.column("id")).containsExactlyInAnyOrderElementsOf(ReferenceDecodes.NAMES);
+    for (Map<String, Object> image : images.rows()) {
+      int h = (Integer) image.get("height");
+      int w = (Integer) image.get("width");
+      byte[] expected = ReferenceDecodes.expectedPixelsHwc((String) image.get("id"), h, w);
+      double psnr =
+          ReferenceDecodes.psnr((byte[]) image.get("image"), 0, expected, expected.length);
+      System.out.printf(
+          "ExportAndPrecisionTest: %s in bf16 vs fp32 reference: %.2f dB%n", image.get("id"), psnr);
+      assertThat(psnr).as("bf16 PSNR of %s", image.get("id")).isGreaterThan(30);
+    }
+    assertThat(RunReports.only(tmp.resolve("out")).at("/counts/fp32_redecoded").asLong()).isZero();
   }
 }

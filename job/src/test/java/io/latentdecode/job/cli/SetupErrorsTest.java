@@ -146,6 +146,51 @@ class SetupErrorsTest {
         "overlap");
   }
 
+  @Test
+  void anInputOfOnlyPickleFilesIsRefusedSayingWhyAndHowToConvert() throws Exception {
+    Path pickles = Files.createDirectories(tmp.resolve("pickles"));
+    Files.write(pickles.resolve("latents.pt"), new byte[] {(byte) 0x80, 2, 'c'});
+    assertSetupError(
+        CliRun.decode(pickles.toString(), output.toString(), model.toString()),
+        "latents.pt is a pickle-based PyTorch file",
+        "arbitrary code",
+        "st.save_file");
+  }
+
+  @Test
+  void anUnknownPresetListsTheBuiltInOnes() {
+    assertSetupError(
+        CliRun.decode(input.toString(), output.toString(), model.toString(), "--preset", "sd5"),
+        "--preset sd5 is neither a built-in preset (sd15, sdxl, sd3, flux1");
+  }
+
+  @Test
+  void halfPrecisionWithoutItsExportNamesTheFileToMake() {
+    assertSetupError(
+        CliRun.decode(input.toString(), output.toString(), model.toString(), "--precision", "fp16"),
+        "--precision fp16 needs the decoder exported in fp16 at",
+        "preview-decoder.fp16.ts.pt",
+        "export_decoder.py");
+  }
+
+  @Test
+  void tilingValuesAreChecked() {
+    assertUsageError(
+        CliRun.decode(
+            input.toString(),
+            output.toString(),
+            model.toString(),
+            "--tile-size",
+            "64",
+            "--tile-overlap",
+            "40"),
+        "--tile-overlap 40 for --tile-size 64");
+    assertUsageError(
+        CliRun.decode(
+            input.toString(), output.toString(), model.toString(), "--packed-latents", "7x8"),
+        "even");
+  }
+
   private void assertSetupError(CliRun.Result r, String... parts) {
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.demo.LargePicture;
 import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
@@ -21,6 +22,8 @@ import io.latentdecode.udf.testing.SharedData;
 import io.latentdecode.udf.testing.TestDecoders;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +99,49 @@ class TiledDecodeTest extends SparkJobTest {
     assertThat(RunReports.only(tmp.resolve("tiled")).at("/counts/tiled_images").asLong())
         .isEqualTo(1);
     assertThat(RunReports.only(tmp.resolve("whole")).at("/counts/tiled_images").asLong()).isZero();
+  }
+
+  @Test
+  void autoPicksATileFromTheMemoryBudgetAndTilesLatentsLargerThanIt(@TempDir Path tmp)
+      throws Exception {
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+    // The preview decoder needs little memory per pixel: auto picks the largest tile (512), so a
+    // 600-pixel-tall latent is tiled and a small one is not.
+    TestLatents.randomNpy(tmp.resolve("in/tall.npy"), 1, 4, 600, 16);
+    TestLatents.randomNpy(tmp.resolve("in/small.npy"), 2, 4, 16, 16);
+
+    CliRun.Result auto =
+        CliRun.decode(
+            tmp.resolve("in").toString(),
+            tmp.resolve("auto").toString(),
+            model.toString(),
+            "--image-format",
+            "raw",
+            "--tile-size",
+            "auto");
+    CliRun.Result whole =
+        CliRun.decode(
+            tmp.resolve("in").toString(),
+            tmp.resolve("whole").toString(),
+            model.toString(),
+            "--image-format",
+            "raw");
+
+    assertThat(auto.exitCode()).as(auto.toString()).isZero();
+    assertThat(whole.exitCode()).as(whole.toString()).isZero();
+    assertThat(RunReports.only(tmp.resolve("auto")).at("/counts/tiled_images").asLong())
+        .isEqualTo(1);
+    Map<Object, byte[]> expected = new HashMap<>();
+    ArrowOutput.images(tmp.resolve("whole"))
+        .rows()
+        .forEach(r -> expected.put(r.get("id"), (byte[]) r.get("image")));
+    for (Map<String, Object> r : ArrowOutput.images(tmp.resolve("auto")).rows()) {
+      byte[] a = (byte[]) r.get("image");
+      byte[] b = expected.get(r.get("id"));
+      assertThat(ReferenceDecodes.psnr(a, 0, b, b.length))
+          .as("auto-tiled vs whole, %s", r.get("id"))
+          .isGreaterThan(40);
+    }
   }
 
   private static double forwardSeconds(Path output) throws Exception {
