@@ -105,11 +105,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--precision",
-      paramLabel = "fp32|fp16|bf16",
+      paramLabel = "auto|fp32|fp16|bf16",
       description =
           "Precision of the decoder's forward pass. fp16/bf16 use the half-precision export"
               + " NAME.fp16.ts.pt / NAME.bf16.ts.pt next to --model and re-decode any image that"
-              + " overflows in fp32. Default: fp32.")
+              + " overflows in fp32. auto: fp32 on CPU, bf16 on GPU if NAME.bf16.ts.pt exists."
+              + " Default: auto.")
   Precision precision = Precision.DEFAULT;
 
   @Option(

@@ -18,6 +18,16 @@ public final class RunSummary {
         counts.get("errors"),
         f.get("duration_seconds"),
         f.get("images_per_second"));
+    long redecoded = ((Number) counts.get("fp32_redecoded")).longValue();
+    long tiled = ((Number) counts.get("tiled_images")).longValue();
+    if (tiled > 0) {
+      out.printf("%d images decoded in tiles%n", tiled);
+    }
+    if (redecoded > 0) {
+      out.printf(
+          "%d images overflowed in %s and were decoded again in fp32%n",
+          redecoded, ((Map<?, ?>) f.get("settings")).get("precision"));
+    }
     out.printf("Images: %s (Arrow IPC files)%nReport: %s%n", result.output(), result.reportPath());
     if (((Number) counts.get("errors")).longValue() > 0) {
       out.printf("Quarantined rows: %s/_errors/ (id, error_kind, message)%n", result.output());

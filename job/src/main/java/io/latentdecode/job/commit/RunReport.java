@@ -70,6 +70,8 @@ public final class RunReport {
                           t.jvmName(),
                           "device",
                           t.device(),
+                          "precision",
+                          t.precision(),
                           "tasks",
                           0L,
                           "images",

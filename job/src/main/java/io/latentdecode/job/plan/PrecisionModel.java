@@ -28,16 +28,24 @@ public final class PrecisionModel {
     return modelUri + tag;
   }
 
-  /** The checked half-precision decoder, or null for a float32 run. */
+  /**
+   * The checked half-precision decoder, or null for a float32 run. For {@code auto}, the bfloat16
+   * export if it exists (tasks on a GPU use it), else null.
+   */
   public static ModelRef check(
       String modelUri, Precision precision, Configuration conf, int intraOpThreads) {
-    if (!precision.isHalf()) {
+    if (precision == Precision.FP32) {
       return null;
     }
-    String variant = variantUri(modelUri, precision);
+    Precision half = precision == Precision.AUTO ? Precision.BF16 : precision;
+    String variant = variantUri(modelUri, half);
     try {
       Path path = new Path(variant);
-      if (!path.getFileSystem(conf).exists(path)) {
+      boolean exists = path.getFileSystem(conf).exists(path);
+      if (!exists && precision == Precision.AUTO) {
+        return null;
+      }
+      if (!exists) {
         throw new JobSetupException(
             "Cannot run: --precision "
                 + precision.text()

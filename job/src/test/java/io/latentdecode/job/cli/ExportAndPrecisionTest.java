@@ -96,6 +96,7 @@ class ExportAndPrecisionTest extends SparkJobTest {
 
     assertThat(fp32.exitCode()).as(fp32.toString()).isZero();
     assertThat(fp16.exitCode()).as(fp16.toString()).isZero();
+    assertThat(fp16.out()).contains("1 images overflowed in fp16 and were decoded again in fp32");
     assertThat(RunReports.only(tmp.resolve("fp16")).at("/counts/fp32_redecoded").asLong())
         .isEqualTo(1);
     assertThat(RunReports.only(tmp.resolve("fp16")).at("/settings/precision").asText())
@@ -168,5 +169,21 @@ class ExportAndPrecisionTest extends SparkJobTest {
       assertThat(psnr).as("bf16 PSNR of %s", image.get("id")).isGreaterThan(30);
     }
     assertThat(RunReports.only(tmp.resolve("out")).at("/counts/fp32_redecoded").asLong()).isZero();
+    assertThat(RunReports.only(tmp.resolve("out")).at("/executors/0/precision").asText())
+        .isEqualTo("bf16");
+
+    // The default, auto, finds the bf16 export but stays in fp32 on the CPU.
+    CliRun.Result auto =
+        CliRun.decode(
+            in.toString(),
+            tmp.resolve("auto").toString(),
+            models.resolve("taef2.ts.pt").toString(),
+            "--preset",
+            models.resolve("taef2.json").toString());
+    assertThat(auto.exitCode()).as(auto.toString()).isZero();
+    assertThat(RunReports.only(tmp.resolve("auto")).at("/settings/precision").asText())
+        .isEqualTo("auto");
+    assertThat(RunReports.only(tmp.resolve("auto")).at("/executors/0/precision").asText())
+        .isEqualTo("fp32");
   }
 }

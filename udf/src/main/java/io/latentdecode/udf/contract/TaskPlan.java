@@ -14,7 +14,8 @@ import org.apache.spark.sql.types.StructType;
  * @param inputUri the qualified {@code --input} URI (npy ids are paths relative to it)
  * @param inputKind which row layout the task receives
  * @param model where the float32 decoder comes from and its digest
- * @param precisionModel the decoder exported in the run's half precision, or null for fp32 runs
+ * @param precisionModel the decoder exported in the run's half precision (for {@code auto}: the
+ *     bfloat16 export, if found), or null
  * @param settings the decode settings
  * @param carriedColumns input columns carried through unchanged into the image files
  * @param sessionTimeZone Spark's session time zone (Arrow timestamps of carried columns)
@@ -43,7 +44,8 @@ public record TaskPlan(
     requireNonNull(inputKind, "inputKind is null");
     requireNonNull(model, "model is null");
     requireNonNull(settings, "settings is null");
-    if ((precisionModel == null) == settings.precision().isHalf()) {
+    if (settings.precision().isHalf() && precisionModel == null
+        || settings.precision() == Precision.FP32 && precisionModel != null) {
       throw new IllegalArgumentException(
           "a " + settings.precision().text() + " run needs exactly the decoders it runs");
     }

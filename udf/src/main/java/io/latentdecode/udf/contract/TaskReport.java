@@ -13,6 +13,7 @@ import java.util.Map;
  * @param executorId Spark's executor id ("driver" in local mode)
  * @param jvmName the executor JVM's {@code pid@host}
  * @param device where the decoder ran (e.g. {@code cpu()}, {@code gpu(0)})
+ * @param precision the precision the decoder ran in ({@code auto} resolved)
  * @param modelLoadsInJvm how many times this JVM has loaded a decoder so far
  * @param imageFiles published image files, relative to the output
  * @param errorFiles published error files, relative to the output
@@ -31,6 +32,7 @@ public record TaskReport(
     String executorId,
     String jvmName,
     String device,
+    String precision,
     int modelLoadsInJvm,
     List<String> imageFiles,
     List<String> errorFiles,

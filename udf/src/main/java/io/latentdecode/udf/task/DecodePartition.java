@@ -3,8 +3,10 @@ package io.latentdecode.udf.task;
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
+import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
+import io.latentdecode.udf.contract.Precision;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
 import io.latentdecode.udf.decode.BatchDecoder;
@@ -62,12 +64,12 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
     Path attemptDir = OutputLayout.attemptDir(output, plan.runId(), partition, attempt);
 
     Device device = DeviceSelector.choose(plan.settings().device(), task.resourcesJMap());
+    Precision precision =
+        plan.settings().precision().resolve(device.isGpu(), plan.precisionModel() != null);
+    DecodeSettings settings = plan.settings().withPrecision(precision);
     LoadedDecoder decoder =
         DecoderCache.get(
-            plan.precisionModel() != null ? plan.precisionModel() : plan.model(),
-            device,
-            conf,
-            task.cpus());
+            precision.isHalf() ? plan.precisionModel() : plan.model(), device, conf, task.cpus());
     StageClock clock = new StageClock();
     try (BufferAllocator allocator = ArrowAllocators.forTask("task-" + partition + "-" + attempt);
         ImageFileWriter images =
@@ -94,7 +96,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                 decoder,
                 predictor,
                 () -> DecoderCache.get(plan.model(), device, conf, task.cpus()).newPredictor(),
-                plan.settings())) {
+                settings)) {
       PartitionDecoder loop =
           new PartitionDecoder(
               LatentRows.of(
@@ -125,6 +127,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               SparkEnv.get() == null ? "unknown" : SparkEnv.get().executorId(),
               ManagementFactory.getRuntimeMXBean().getName(),
               device.toString(),
+              precision.text(),
               DecoderCache.loadCount(),
               imageFiles.stream().map(StagedFile::publishedName).toList(),
               errorFiles.stream().map(StagedFile::publishedName).toList(),

@@ -15,7 +15,7 @@ class DecodeSettingsTest {
     assertThat(d.convention().shiftFactor()).isEqualTo(0.0);
     assertThat(d.convention().requiredChannels()).isZero();
     assertThat(d.outputRange()).isEqualTo(OutputRange.MINUS_ONE_TO_ONE);
-    assertThat(d.precision()).isEqualTo(Precision.FP32);
+    assertThat(d.precision()).isEqualTo(Precision.AUTO);
     assertThat(d.tiling().mode()).isEqualTo(Tiling.Mode.OFF);
     assertThat(d.packing().declared()).isFalse();
     assertThat(d.imageFormat()).isEqualTo(ImageFormat.PNG);
@@ -60,6 +60,14 @@ class DecodeSettingsTest {
     assertThatThrownBy(() -> Tiling.parse("big", null)).hasMessageContaining("'big'");
     assertThatThrownBy(() -> LatentPacking.parse("127x96")).hasMessageContaining("even");
     assertThatThrownBy(() -> Precision.parse("fp8")).hasMessageContaining("fp32, fp16 or bf16");
+  }
+
+  @Test
+  void autoPrecisionIsFp32OnCpuAndBf16OnGpuWhenItsExportExists() {
+    assertThat(Precision.AUTO.resolve(false, true)).isEqualTo(Precision.FP32);
+    assertThat(Precision.AUTO.resolve(true, false)).isEqualTo(Precision.FP32);
+    assertThat(Precision.AUTO.resolve(true, true)).isEqualTo(Precision.BF16);
+    assertThat(Precision.FP16.resolve(false, true)).isEqualTo(Precision.FP16);
   }
 
   @Test
