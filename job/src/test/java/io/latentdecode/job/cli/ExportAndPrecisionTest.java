@@ -13,8 +13,6 @@ import io.latentdecode.udf.testing.ReferenceDecodes;
 import io.latentdecode.udf.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,22 +31,20 @@ class ExportAndPrecisionTest extends SparkJobTest {
     PythonTorch.require();
     Path models = tmp.resolve("models");
     PythonTorch.Result export =
-        PythonTorch.run(
-            List.of(
-                PythonTorch.notebooks().resolve("export_decoder.py").toString(),
-                "--module",
-                "overflow_decoder:make_decoder",
-                "--module-path",
-                Path.of("src/test/python").toAbsolutePath().toString(),
-                "--out",
-                models.toString(),
-                "--name",
-                "overflow",
-                "--channels",
-                "4",
-                "--precisions",
-                "fp32,fp16",
-                "--output-range=-1,1"));
+        PythonTorch.exportDecoder(
+            "--module",
+            "overflow_decoder:make_decoder",
+            "--module-path",
+            Path.of("src/test/python").toAbsolutePath().toString(),
+            "--out",
+            models.toString(),
+            "--name",
+            "overflow",
+            "--channels",
+            "4",
+            "--precisions",
+            "fp32,fp16",
+            "--output-range=-1,1");
     assertThat(export.exitCode()).as(export.output()).isZero();
     assertThat(export.output()).contains("traced vs eager: max abs difference 0");
     assertThat(models.resolve("overflow.ts.pt")).exists();
@@ -102,10 +98,7 @@ class ExportAndPrecisionTest extends SparkJobTest {
     assertThat(RunReports.only(tmp.resolve("fp16")).at("/settings/precision").asText())
         .isEqualTo("fp16");
     assertThat(RunReports.only(tmp.resolve("fp32")).at("/counts/fp32_redecoded").asLong()).isZero();
-    Map<Object, byte[]> expected = new HashMap<>();
-    ArrowOutput.images(tmp.resolve("fp32"))
-        .rows()
-        .forEach(r -> expected.put(r.get("id"), (byte[]) r.get("image")));
+    Map<Object, byte[]> expected = ArrowOutput.imagesById(tmp.resolve("fp32"));
     ArrowOutput.Table half = ArrowOutput.images(tmp.resolve("fp16"));
     assertThat(half.column("id")).containsExactlyInAnyOrder("small0", "small1", "small2", "large");
     for (Map<String, Object> r : half.rows()) {
@@ -123,20 +116,18 @@ class ExportAndPrecisionTest extends SparkJobTest {
     PythonTorch.require();
     Path models = tmp.resolve("models");
     PythonTorch.Result export =
-        PythonTorch.run(
-            List.of(
-                PythonTorch.notebooks().resolve("export_decoder.py").toString(),
-                "--torchscript",
-                SharedData.taef2Decoder().toString(),
-                "--channels",
-                "32",
-                "--output-range=0,1",
-                "--precisions",
-                "fp32,bf16",
-                "--out",
-                models.toString(),
-                "--name",
-                "taef2"));
+        PythonTorch.exportDecoder(
+            "--torchscript",
+            SharedData.taef2Decoder().toString(),
+            "--channels",
+            "32",
+            "--output-range=0,1",
+            "--precisions",
+            "fp32,bf16",
+            "--out",
+            models.toString(),
+            "--name",
+            "taef2");
     assertThat(export.exitCode()).as(export.output()).isZero();
     Path in = tmp.resolve("in");
     for (String name : ReferenceDecodes.NAMES) {

@@ -22,7 +22,6 @@ import io.latentdecode.udf.testing.SharedData;
 import io.latentdecode.udf.testing.TestDecoders;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,10 +130,7 @@ class TiledDecodeTest extends SparkJobTest {
     assertThat(whole.exitCode()).as(whole.toString()).isZero();
     assertThat(RunReports.only(tmp.resolve("auto")).at("/counts/tiled_images").asLong())
         .isEqualTo(1);
-    Map<Object, byte[]> expected = new HashMap<>();
-    ArrowOutput.images(tmp.resolve("whole"))
-        .rows()
-        .forEach(r -> expected.put(r.get("id"), (byte[]) r.get("image")));
+    Map<Object, byte[]> expected = ArrowOutput.imagesById(tmp.resolve("whole"));
     for (Map<String, Object> r : ArrowOutput.images(tmp.resolve("auto")).rows()) {
       byte[] a = (byte[]) r.get("image");
       byte[] b = expected.get(r.get("id"));

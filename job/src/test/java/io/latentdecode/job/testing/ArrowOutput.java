@@ -40,6 +40,13 @@ public final class ArrowOutput {
     }
   }
 
+  /** Each image's bytes by its id. */
+  public static Map<Object, byte[]> imagesById(Path output) throws IOException {
+    Map<Object, byte[]> byId = new java.util.HashMap<>();
+    images(output).rows().forEach(r -> byId.put(r.get("id"), (byte[]) r.get("image")));
+    return byId;
+  }
+
   public static Table errors(Path output) throws IOException {
     Path dir = output.resolve("_errors");
     if (!Files.isDirectory(dir)) {

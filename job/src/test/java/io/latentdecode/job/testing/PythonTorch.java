@@ -51,6 +51,14 @@ public final class PythonTorch {
     return new Result(p.exitValue(), out);
   }
 
+  /** Runs {@code notebooks/export_decoder.py} with these arguments. */
+  public static Result exportDecoder(String... args) throws IOException, InterruptedException {
+    List<String> all =
+        new ArrayList<>(List.of(notebooks().resolve("export_decoder.py").toString()));
+    all.addAll(List.of(args));
+    return run(all);
+  }
+
   /** The project's notebooks/ folder (tests run in job/). */
   public static Path notebooks() {
     return Path.of(System.getProperty("user.dir")).resolve("../notebooks").normalize();
