@@ -1,8 +1,10 @@
 package io.latentdecode.job;
 
+import io.latentdecode.job.commit.CommittedOutput;
 import io.latentdecode.job.commit.RunCommitter;
 import io.latentdecode.job.commit.RunReport;
 import io.latentdecode.job.config.RunOptions;
+import io.latentdecode.job.config.WriteMode;
 import io.latentdecode.job.plan.DeviceCheck;
 import io.latentdecode.job.plan.InputFiles;
 import io.latentdecode.job.plan.InputPlanner;
@@ -10,11 +12,13 @@ import io.latentdecode.job.plan.ModelCheck;
 import io.latentdecode.job.plan.OutputCheck;
 import io.latentdecode.job.plan.PlannedInput;
 import io.latentdecode.job.plan.PrecisionModel;
+import io.latentdecode.job.plan.ResumePlan;
 import io.latentdecode.job.spark.SparkSessions;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.contract.OutputLayout;
+import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
 import io.latentdecode.udf.task.DecodePartition;
@@ -74,6 +78,31 @@ public final class DecodeJob {
               options.inputFormat().isPresent(),
               input.toString(),
               options.partitions());
+      long skipped = 0;
+      if (options.mode() == WriteMode.RESUME) {
+        CommittedOutput committed = CommittedOutput.read(spark, outFs, output);
+        if (!committed.isEmpty()) {
+          ResumePlan.checkSameDecode(
+              committed,
+              CommittedOutput.decodeKey(
+                  model.sha256(), OutputSchemas.settingsText(options.settings())),
+              output.toString());
+          committed.sweepLeftovers(outFs, output);
+          long all = planned.rows().count();
+          planned = ResumePlan.skipCommitted(planned, committed);
+          long remaining = planned.rows().count();
+          skipped = all - remaining;
+          LOG.info(
+              "--mode resume: {} of {} inputs are committed by {} earlier runs; decoding {}",
+              skipped,
+              all,
+              committed.runs().size(),
+              remaining);
+          if (remaining == 0) {
+            planned = planned.empty();
+          }
+        }
+      }
       TaskPlan plan =
           new TaskPlan(
               runId,
@@ -121,8 +150,14 @@ public final class DecodeJob {
               spark.sparkContext().applicationId(),
               started,
               Instant.now(),
-              reports);
-      committer.commit(reports, report.toJson());
+              reports,
+              skipped);
+      try {
+        committer.commit(reports, report.toJson());
+      } catch (IOException | RuntimeException e) {
+        committer.abort();
+        throw e;
+      }
       return new RunResult(runId, output, OutputLayout.runReport(output, runId), report);
     } catch (IOException e) {
       throw new UncheckedIOException(

@@ -155,7 +155,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--mode",
       paramLabel = "resume|overwrite|fail-if-exists",
-      description = "When --output already holds something. Default: fail-if-exists.")
+      description =
+          "resume: decode only inputs not committed yet; overwrite: replace the output;"
+              + " fail-if-exists: refuse a non-empty output. Default: resume.")
   WriteMode mode = WriteMode.DEFAULT;
 
   @Option(

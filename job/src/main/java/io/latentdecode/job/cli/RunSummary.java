@@ -18,6 +18,12 @@ public final class RunSummary {
         counts.get("errors"),
         f.get("duration_seconds"),
         f.get("images_per_second"));
+    long skipped = ((Number) counts.get("skipped_committed_inputs")).longValue();
+    if (skipped > 0 && ((Number) counts.get("rows")).longValue() == 0) {
+      out.printf("Nothing to decode: all %d inputs were committed by earlier runs%n", skipped);
+    } else if (skipped > 0) {
+      out.printf("Resumed: skipped %d inputs that earlier runs committed%n", skipped);
+    }
     long redecoded = ((Number) counts.get("fp32_redecoded")).longValue();
     long tiled = ((Number) counts.get("tiled_images")).longValue();
     if (tiled > 0) {

@@ -43,20 +43,23 @@ public final class RunCommitter {
     sweepUnreported(output, "", reported);
     sweepUnreported(OutputLayout.errorsDir(output), OutputLayout.ERRORS_DIR + "/", reported);
     abortTemporary();
-    write(OutputLayout.runReport(output, runId), runReportJson);
+    write(OutputLayout.runReport(output, runId), runReportJson, false);
     write(
         OutputLayout.successMarker(output),
-        ("{\"run_id\": \"" + runId + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        ("{\"run_id\": \"" + runId + "\"}\n").getBytes(StandardCharsets.UTF_8),
+        true);
   }
 
   /**
-   * Removes every trace of a failed run: the files its tasks published (none of them is committed
-   * without {@code _SUCCESS}) and its temporary folder. Output of earlier runs is untouched.
+   * Removes every trace of a failed run: the files and manifests its tasks published, and its
+   * temporary folder. Output of earlier runs is untouched. (A run killed before it can abort leaves
+   * its committed tasks, which {@code --mode resume} keeps.)
    */
   public void abort() {
     try {
       sweepUnreported(output, "", Set.of());
       sweepUnreported(OutputLayout.errorsDir(output), OutputLayout.ERRORS_DIR + "/", Set.of());
+      fs.delete(new Path(OutputLayout.manifestsDir(output), runId), true);
       abortTemporary();
     } catch (IOException e) {
       LOG.warn(
@@ -88,8 +91,8 @@ public final class RunCommitter {
     }
   }
 
-  private void write(Path path, byte[] content) throws IOException {
-    try (OutputStream out = fs.create(path, false)) {
+  private void write(Path path, byte[] content, boolean overwrite) throws IOException {
+    try (OutputStream out = fs.create(path, overwrite)) {
       out.write(content);
     }
   }

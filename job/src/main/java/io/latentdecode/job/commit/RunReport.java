@@ -37,7 +37,8 @@ public final class RunReport {
       String appId,
       Instant started,
       Instant finished,
-      List<TaskReport> tasks) {
+      List<TaskReport> tasks,
+      long skippedInputs) {
     long images = 0;
     long batches = 0;
     long fp32Redecoded = 0;
@@ -109,6 +110,7 @@ public final class RunReport {
     counts.put("images", images);
     counts.put("errors", errors);
     counts.put("errors_by_kind", errorsByKind);
+    counts.put("skipped_committed_inputs", skippedInputs);
     counts.put("batches", batches);
     counts.put("fp32_redecoded", fp32Redecoded);
     counts.put("tiled_images", tiledImages);

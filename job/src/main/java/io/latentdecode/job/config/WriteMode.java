@@ -5,8 +5,8 @@ import java.util.Locale;
 /** What a run does when {@code --output} already holds something. */
 public enum WriteMode {
   /**
-   * Decode only ids not yet committed (not available yet: the committed-id index comes with fault
-   * tolerance).
+   * Decode only inputs no earlier run committed (from the task manifests), after sweeping what dead
+   * runs left behind.
    */
   RESUME,
   /** Delete what is there, then write this run. */
@@ -14,7 +14,7 @@ public enum WriteMode {
   /** Refuse to start when the output holds anything. */
   FAIL_IF_EXISTS;
 
-  public static final WriteMode DEFAULT = FAIL_IF_EXISTS;
+  public static final WriteMode DEFAULT = RESUME;
 
   public String text() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');

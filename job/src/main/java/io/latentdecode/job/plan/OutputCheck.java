@@ -27,11 +27,6 @@ public final class OutputCheck {
               + output
               + " overlap; write the images to a folder outside the input");
     }
-    if (mode == WriteMode.RESUME) {
-      throw new JobSetupException(
-          "Cannot run: --mode resume is not available yet (it needs the committed-id index);"
-              + " use --mode fail-if-exists with a new --output, or --mode overwrite");
-    }
     FileStatus[] existing;
     try {
       existing = fs.exists(output) ? fs.listStatus(output) : new FileStatus[0];
@@ -39,7 +34,7 @@ public final class OutputCheck {
       throw new JobSetupException(
           "Cannot run: cannot read --output " + output + ": " + e.getMessage(), e);
     }
-    if (existing.length == 0) {
+    if (existing.length == 0 || mode == WriteMode.RESUME) {
       return false;
     }
     if (mode == WriteMode.FAIL_IF_EXISTS) {

@@ -14,4 +14,10 @@ import org.apache.spark.sql.types.StructType;
  * @param carriedColumns the input columns carried through to the output
  */
 public record PlannedInput(
-    InputKind kind, String uri, Dataset<Row> rows, StructType carriedColumns) {}
+    InputKind kind, String uri, Dataset<Row> rows, StructType carriedColumns) {
+
+  /** No rows at all (no tasks): a resumed run with nothing left to decode. */
+  public PlannedInput empty() {
+    return new PlannedInput(kind, uri, rows.limit(0).coalesce(1), carriedColumns);
+  }
+}

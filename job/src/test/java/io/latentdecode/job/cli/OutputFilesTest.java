@@ -58,7 +58,9 @@ class OutputFilesTest extends SparkJobTest {
         .isZero();
     String firstRun = RunReports.only(output).get("run_id").asText();
 
-    CliRun.Result refused = CliRun.decode(input.toString(), output.toString(), model.toString());
+    CliRun.Result refused =
+        CliRun.decode(
+            input.toString(), output.toString(), model.toString(), "--mode", "fail-if-exists");
     assertThat(refused.exitCode()).isEqualTo(2);
     assertThat(refused.err()).contains("already holds a finished run");
     assertThat(RunReports.only(output).get("run_id").asText()).isEqualTo(firstRun);

@@ -126,17 +126,12 @@ class SetupErrorsTest {
   void anOutputThatAlreadyHoldsARun() throws Exception {
     Files.createDirectories(output);
     Files.writeString(output.resolve("_SUCCESS"), "{}");
-    CliRun.Result r = CliRun.decode(input.toString(), output.toString(), model.toString());
+    CliRun.Result r =
+        CliRun.decode(
+            input.toString(), output.toString(), model.toString(), "--mode", "fail-if-exists");
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.err()).contains("already holds a finished run", "--mode overwrite");
     assertThat(output.resolve("_SUCCESS")).hasContent("{}");
-  }
-
-  @Test
-  void resumeIsRefusedUntilItExists() {
-    assertSetupError(
-        CliRun.decode(input.toString(), output.toString(), model.toString(), "--mode", "resume"),
-        "--mode resume is not available yet");
   }
 
   @Test

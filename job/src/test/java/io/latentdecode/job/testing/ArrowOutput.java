@@ -40,6 +40,27 @@ public final class ArrowOutput {
     }
   }
 
+  /**
+   * The images of the files the task manifests under {@code _manifests/} name, as a reader that
+   * follows the manifests sees them.
+   */
+  public static Table committedImages(Path output) throws IOException {
+    List<Path> files = new java.util.ArrayList<>();
+    Path manifests = output.resolve("_manifests");
+    if (Files.isDirectory(manifests)) {
+      com.fasterxml.jackson.databind.ObjectMapper json =
+          new com.fasterxml.jackson.databind.ObjectMapper();
+      try (Stream<Path> walk = Files.walk(manifests)) {
+        for (Path m : walk.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+          json.readTree(m.toFile())
+              .path("image_files")
+              .forEach(f -> files.add(output.resolve(f.asText())));
+        }
+      }
+    }
+    return read(files);
+  }
+
   /** Each image's bytes by its id. */
   public static Map<Object, byte[]> imagesById(Path output) throws IOException {
     Map<Object, byte[]> byId = new java.util.HashMap<>();

@@ -14,6 +14,24 @@ import java.util.stream.Stream;
 public final class RunReports {
   private RunReports() {}
 
+  /** The report of the run that finished last. */
+  public static JsonNode latest(Path output) throws IOException {
+    JsonNode latest = null;
+    try (Stream<Path> files = Files.list(output.resolve("_runs"))) {
+      for (Path p :
+          files.filter(f -> f.getFileName().toString().matches("[^.].*\\.json")).toList()) {
+        JsonNode report = new ObjectMapper().readTree(p.toFile());
+        if (latest == null
+            || report.path("finished_at").asText().compareTo(latest.path("finished_at").asText())
+                > 0) {
+          latest = report;
+        }
+      }
+    }
+    assertThat(latest).as("run reports in %s", output).isNotNull();
+    return latest;
+  }
+
   /** The output's only run report. */
   public static JsonNode only(Path output) throws IOException {
     List<Path> reports;

@@ -13,6 +13,7 @@ public final class OutputLayout {
   public static final String RUNS_DIR = "_runs";
   public static final String ERRORS_DIR = "_errors";
   public static final String TEMPORARY_DIR = "_temporary";
+  public static final String MANIFESTS_DIR = "_manifests";
   public static final String FILE_SUFFIX = ".arrow";
 
   private OutputLayout() {}
@@ -51,6 +52,16 @@ public final class OutputLayout {
 
   public static Path successMarker(Path output) {
     return new Path(output, SUCCESS_MARKER);
+  }
+
+  public static Path manifestsDir(Path output) {
+    return new Path(output, MANIFESTS_DIR);
+  }
+
+  /** {@code _manifests/<runId>/part-00007.json}: what partition 7 of the run committed. */
+  public static Path taskManifest(Path output, String runId, int partition) {
+    return new Path(
+        new Path(manifestsDir(output), runId), String.format("part-%05d.json", partition));
   }
 
   public static Path runTemporaryDir(Path output, String runId) {

@@ -86,16 +86,21 @@ public final class OutputSchemas {
     return m;
   }
 
+  /** {@link #settingsJson} as a JSON string. */
+  public static String settingsText(DecodeSettings s) {
+    try {
+      return JSON.writeValueAsString(settingsJson(s));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static Map<String, String> metadata(TaskPlan plan) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put(META_RUN_ID, plan.runId());
     m.put(META_MODEL_SHA256, plan.model().sha256());
     m.put(META_MODEL_URI, plan.model().uri());
-    try {
-      m.put(META_SETTINGS, JSON.writeValueAsString(settingsJson(plan.settings())));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    m.put(META_SETTINGS, settingsText(plan.settings()));
     return m;
   }
 

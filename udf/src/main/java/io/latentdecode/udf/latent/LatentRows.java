@@ -23,6 +23,15 @@ public abstract sealed class LatentRows {
 
   public abstract void read(InternalRow row, LatentSink sink) throws IOException;
 
+  /**
+   * What a resumed run skips once this row is committed: the input file's path for file inputs, the
+   * row's id for table inputs.
+   */
+  public abstract String source(InternalRow row);
+
+  /** {@code file} or {@code id}: what {@link #source} returns. */
+  public abstract String sourceKind();
+
   public static LatentRows of(
       InputKind kind,
       String inputUri,
@@ -57,6 +66,16 @@ public abstract sealed class LatentRows {
       this.allocator = allocator;
       this.tableRows = new TableRows(carried.size(), packing);
       this.noCarriedValues = new GenericInternalRow(carried.size());
+    }
+
+    @Override
+    public String source(InternalRow row) {
+      return row.getUTF8String(0).toString();
+    }
+
+    @Override
+    public String sourceKind() {
+      return "file";
     }
 
     @Override
@@ -119,6 +138,16 @@ public abstract sealed class LatentRows {
     TableRows(int carriedColumns, LatentPacking packing) {
       this.carriedColumns = carriedColumns;
       this.packing = packing;
+    }
+
+    @Override
+    public String source(InternalRow row) {
+      return row.isNullAt(0) ? "" : row.getUTF8String(0).toString();
+    }
+
+    @Override
+    public String sourceKind() {
+      return "id";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.latentdecode.udf.output;
 
+import io.latentdecode.udf.contract.OutputLayout;
 import java.io.IOException;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
@@ -24,20 +25,25 @@ import org.apache.spark.mapred.SparkHadoopMapRedUtil;
  * attempt left beyond the retry's files is swept by the driver's run commit, which keeps only
  * reported files.
  *
- * <p>On HDFS and local file systems a rename is atomic. Object stores have no atomic rename (S3A
- * copies): there the run's {@code _SUCCESS} and report are what make output committed.
+ * <p>The task's {@link TaskManifest} is published last: it is what makes the task's files
+ * committed. On HDFS and local file systems a rename is atomic; on object stores (S3A copies) each
+ * object still appears whole, and readers that follow the manifests never see a file that no
+ * manifest names.
  */
 public final class TaskFilesCommitter extends OutputCommitter {
   private final FileSystem fs;
   private final Path output;
   private final Path attemptDir;
   private final List<StagedFile> files;
+  private final TaskManifest manifest;
 
-  public TaskFilesCommitter(FileSystem fs, Path output, Path attemptDir, List<StagedFile> files) {
+  public TaskFilesCommitter(
+      FileSystem fs, Path output, Path attemptDir, List<StagedFile> files, TaskManifest manifest) {
     this.fs = fs;
     this.output = output;
     this.attemptDir = attemptDir;
     this.files = List.copyOf(files);
+    this.manifest = manifest;
   }
 
   /**
@@ -74,6 +80,10 @@ public final class TaskFilesCommitter extends OutputCommitter {
             "Cannot publish " + file.staged() + " as " + target + ": rename failed");
       }
     }
+    manifest.publish(
+        fs,
+        new Path(attemptDir, "manifest.json"),
+        OutputLayout.taskManifest(output, manifest.runId(), manifest.partition()));
     fs.delete(attemptDir, true);
   }
 

@@ -19,6 +19,7 @@ import io.latentdecode.udf.output.ErrorFileWriter;
 import io.latentdecode.udf.output.ImageFileWriter;
 import io.latentdecode.udf.output.StagedFile;
 import io.latentdecode.udf.output.TaskFilesCommitter;
+import io.latentdecode.udf.output.TaskManifest;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -118,7 +119,24 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
       List<StagedFile> all = new ArrayList<>(imageFiles);
       all.addAll(errorFiles);
       long publishStart = System.nanoTime();
-      new TaskFilesCommitter(fs, output, attemptDir, all).commit(task);
+      TaskManifest manifest =
+          new TaskManifest(
+              plan.runId(),
+              partition,
+              attempt,
+              imageFiles.stream().map(StagedFile::publishedName).toList(),
+              errorFiles.stream().map(StagedFile::publishedName).toList(),
+              loop.sourceKind(),
+              loop.sources(),
+              loop.images(),
+              loop.errors(),
+              plan.model().sha256(),
+              OutputSchemas.settingsText(plan.settings()));
+      if (all.isEmpty() && loop.sources().isEmpty()) {
+        fs.delete(attemptDir, true); // an empty partition commits nothing
+      } else {
+        new TaskFilesCommitter(fs, output, attemptDir, all, manifest).commit(task);
+      }
       clock.since(StageClock.PUBLISH, publishStart);
       TaskReport report =
           new TaskReport(

@@ -15,6 +15,7 @@ import io.latentdecode.udf.latent.LatentSink;
 import io.latentdecode.udf.output.ErrorFileWriter;
 import io.latentdecode.udf.output.ImageFileWriter;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,7 @@ final class PartitionDecoder {
   private final int requiredChannels;
   private final String presetName;
   private long readStart;
+  private final List<String> sources = new ArrayList<>();
   private long imageCount;
   private long batches;
   private long fp32Redecoded;
@@ -96,7 +98,9 @@ final class PartitionDecoder {
         };
     readStart = System.nanoTime();
     while (input.hasNext()) {
-      rows.read(input.next(), sink);
+      InternalRow row = input.next();
+      sources.add(rows.source(row));
+      rows.read(row, sink);
     }
     readStart = clock.since(StageClock.READ, readStart);
     for (List<Latent> rest : batcher.drain()) {
@@ -106,6 +110,19 @@ final class PartitionDecoder {
 
   long images() {
     return imageCount;
+  }
+
+  /** The inputs consumed: what the task manifest records for {@code --mode resume}. */
+  List<String> sources() {
+    return sources;
+  }
+
+  String sourceKind() {
+    return rows.sourceKind();
+  }
+
+  long errors() {
+    return errorsByKind.values().stream().mapToLong(Long::longValue).sum();
   }
 
   long batches() {

@@ -1,0 +1,74 @@
+package io.latentdecode.udf.output;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * What one committed task put into the output: its published files and the inputs it consumed. A
+ * task's manifest is written last, after its files are published, and is what makes them committed:
+ * readers that follow {@code _manifests/} never see a file no manifest names, and {@code --mode
+ * resume} skips the inputs the manifests name without reading any image file.
+ *
+ * @param runId the run the task belonged to
+ * @param partition the input partition
+ * @param attempt the attempt that published
+ * @param imageFiles published image files, relative to the output
+ * @param errorFiles published error files, relative to the output
+ * @param sourceKind {@code file} (sources are input file paths) or {@code id} (row ids)
+ * @param sources every input the task consumed
+ * @param images images written
+ * @param errors rows quarantined
+ * @param modelSha256 the decoder the run used
+ * @param settings the run's decode settings as JSON (what a resumed run must match)
+ */
+public record TaskManifest(
+    @JsonProperty("run_id") String runId,
+    @JsonProperty("partition") int partition,
+    @JsonProperty("attempt") int attempt,
+    @JsonProperty("image_files") List<String> imageFiles,
+    @JsonProperty("error_files") List<String> errorFiles,
+    @JsonProperty("source_kind") String sourceKind,
+    @JsonProperty("sources") List<String> sources,
+    @JsonProperty("images") long images,
+    @JsonProperty("errors") long errors,
+    @JsonProperty("model_sha256") String modelSha256,
+    @JsonProperty("settings") String settings) {
+
+  public static final String FILE_SOURCES = "file";
+  public static final String ID_SOURCES = "id";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public byte[] toJson() {
+    try {
+      return JSON.writeValueAsBytes(this);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static TaskManifest read(FileSystem fs, Path file) throws IOException {
+    try (InputStream in = fs.open(file)) {
+      return JSON.readValue(in, TaskManifest.class);
+    }
+  }
+
+  /** Writes the manifest at {@code target} in one step: staged beside, then renamed. */
+  public void publish(FileSystem fs, Path staged, Path target) throws IOException {
+    try (OutputStream out = fs.create(staged, true)) {
+      out.write(toJson());
+    }
+    fs.mkdirs(target.getParent());
+    if (fs.exists(target)) {
+      fs.delete(target, false);
+    }
+    if (!fs.rename(staged, target)) {
+      throw new IOException("Cannot publish task manifest " + staged + " as " + target);
+    }
+  }
+}
