@@ -1,6 +1,7 @@
 package io.latentdecode.job;
 
 import io.latentdecode.job.commit.CommittedOutput;
+import io.latentdecode.job.commit.ErrorBudget;
 import io.latentdecode.job.commit.RunCommitter;
 import io.latentdecode.job.commit.RunReport;
 import io.latentdecode.job.config.RunOptions;
@@ -152,6 +153,15 @@ public final class DecodeJob {
               Instant.now(),
               reports,
               skipped);
+      try {
+        ErrorBudget.check(
+            reports,
+            options.maxErrorFraction(),
+            OutputLayout.runsDir(output) + "/" + runId + "-errors/");
+      } catch (RunFailedException e) {
+        committer.rejectOverBudget(reports, report.withStatus("failed_error_budget").toJson());
+        throw e;
+      }
       try {
         committer.commit(reports, report.toJson());
       } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package io.latentdecode.job.bench;
 import ai.djl.pytorch.jni.JniUtils;
 import io.latentdecode.job.DecodeJob;
 import io.latentdecode.job.RunResult;
+import io.latentdecode.job.commit.ErrorBudget;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
 import io.latentdecode.job.spark.SparkSessions;
@@ -151,6 +152,7 @@ public final class DecodeBenchmark {
             OptionalInt.of(Math.max(1, Math.min(partitionsHint, s.cores() * 2))),
             WriteMode.OVERWRITE,
             TaskPlan.MAX_FILE_BYTES_DEFAULT,
+            ErrorBudget.DEFAULT,
             Optional.empty(),
             Map.of()));
   }

@@ -1,6 +1,7 @@
 package io.latentdecode.job.cli;
 
 import io.latentdecode.job.JobSetupException;
+import io.latentdecode.job.RunFailedException;
 import io.latentdecode.job.config.WriteMode;
 import io.latentdecode.udf.contract.Causes;
 import io.latentdecode.udf.contract.DeviceRequest;
@@ -82,6 +83,11 @@ public final class Main implements Runnable {
             err.println("latent-decode: " + e.getMessage());
             err.flush();
             return EXIT_USAGE;
+          }
+          if (e instanceof RunFailedException) {
+            err.println("latent-decode: the run failed: " + e.getMessage());
+            err.flush();
+            return EXIT_RUN_FAILED;
           }
           LoggerFactory.getLogger(Main.class).error("Run failed", e);
           err.println(

@@ -2,6 +2,7 @@ package io.latentdecode.job.cli;
 
 import io.latentdecode.job.DecodeJob;
 import io.latentdecode.job.RunResult;
+import io.latentdecode.job.commit.ErrorBudget;
 import io.latentdecode.job.config.LatentConventions;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
@@ -166,6 +167,14 @@ final class RunCommand implements Callable<Integer> {
       description = "A task starts a new image file past this size. Default: ${DEFAULT-VALUE}.")
   long maxFileMb = TaskPlan.MAX_FILE_BYTES_DEFAULT / (1024 * 1024);
 
+  @Option(
+      names = "--max-error-fraction",
+      paramLabel = "F",
+      description =
+          "Fail the run (nothing committed) when more than this share of rows is quarantined."
+              + " Default: ${DEFAULT-VALUE}.")
+  double maxErrorFraction = ErrorBudget.DEFAULT;
+
   @Mixin SparkOptions spark;
 
   @Override
@@ -190,6 +199,7 @@ final class RunCommand implements Callable<Integer> {
               partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
               mode,
               maxFileMb * 1024 * 1024,
+              maxErrorFraction,
               spark.master(),
               spark.conf);
     } catch (IllegalArgumentException e) {

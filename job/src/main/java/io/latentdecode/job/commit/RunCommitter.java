@@ -51,6 +51,30 @@ public final class RunCommitter {
   }
 
   /**
+   * Fails a run that quarantined too many rows: its error files move to {@code
+   * _runs/<run-id>-errors/} for inspection (outside the committed output), its report is written
+   * with the status, then the rest of the run is removed as by {@link #abort()}.
+   *
+   * @return where the error files are kept
+   */
+  public Path rejectOverBudget(List<TaskReport> reports, byte[] failedReportJson)
+      throws IOException {
+    Path kept = new Path(OutputLayout.runsDir(output), runId + "-errors");
+    fs.mkdirs(kept);
+    for (TaskReport r : reports) {
+      for (String file : r.errorFiles()) {
+        Path source = new Path(output, file);
+        if (!fs.rename(source, new Path(kept, source.getName()))) {
+          throw new IOException("Cannot keep " + source + " in " + kept);
+        }
+      }
+    }
+    write(OutputLayout.runReport(output, runId), failedReportJson, false);
+    abort();
+    return kept;
+  }
+
+  /**
    * Removes every trace of a failed run: the files and manifests its tasks published, and its
    * temporary folder. Output of earlier runs is untouched. (A run killed before it can abort leaves
    * its committed tasks, which {@code --mode resume} keeps.)

@@ -136,6 +136,13 @@ public final class RunReport {
     return new RunReport(f);
   }
 
+  /** The same report with another status (e.g. {@code failed_error_budget}). */
+  public RunReport withStatus(String status) {
+    Map<String, Object> f = new LinkedHashMap<>(fields);
+    f.put("status", status);
+    return new RunReport(f);
+  }
+
   public Map<String, Object> fields() {
     return fields;
   }

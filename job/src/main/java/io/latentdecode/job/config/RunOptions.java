@@ -19,6 +19,7 @@ import java.util.OptionalInt;
  * @param partitions how many Spark partitions to decode in, or empty to let Spark split the input
  * @param mode what to do with an existing output
  * @param maxFileBytes tasks roll to a new image file past this size
+ * @param maxErrorFraction the share of quarantined rows above which the run is not committed
  * @param master Spark master URL, or empty for spark-submit's or embedded {@code local[*]}
  * @param sparkConf extra Spark settings ({@code --conf key=value})
  */
@@ -31,6 +32,7 @@ public record RunOptions(
     OptionalInt partitions,
     WriteMode mode,
     long maxFileBytes,
+    double maxErrorFraction,
     Optional<String> master,
     Map<String, String> sparkConf) {
 
@@ -47,6 +49,10 @@ public record RunOptions(
     if (partitions.isPresent() && partitions.getAsInt() < 1) {
       throw new IllegalArgumentException(
           "Invalid --partitions " + partitions.getAsInt() + ": must be at least 1");
+    }
+    if (!(maxErrorFraction >= 0 && maxErrorFraction <= 1)) {
+      throw new IllegalArgumentException(
+          "Invalid --max-error-fraction " + maxErrorFraction + ": must be between 0 and 1");
     }
     if (maxFileBytes < 1024 * 1024) {
       throw new IllegalArgumentException("Invalid --max-file-mb: must be at least 1 MB");

@@ -3,6 +3,7 @@ package io.latentdecode.job.demo;
 import io.latentdecode.job.DecodeJob;
 import io.latentdecode.job.RunResult;
 import io.latentdecode.job.cli.RunSummary;
+import io.latentdecode.job.commit.ErrorBudget;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
 import io.latentdecode.job.output.ImageFiles;
@@ -73,6 +74,7 @@ public final class Demo {
                 OptionalInt.empty(),
                 WriteMode.FAIL_IF_EXISTS,
                 TaskPlan.MAX_FILE_BYTES_DEFAULT,
+                ErrorBudget.DEFAULT,
                 master,
                 sparkConf));
 

@@ -36,7 +36,14 @@ class BadRowsTest extends SparkJobTest {
     Path out = tmp.resolve("images");
 
     CliRun.Result result =
-        CliRun.decode(in.toString(), out.toString(), model.toString(), "--batch-size", "3");
+        CliRun.decode(
+            in.toString(),
+            out.toString(),
+            model.toString(),
+            "--batch-size",
+            "3",
+            "--max-error-fraction",
+            "1");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out()).contains("5 images, 6 errors").contains("_errors");

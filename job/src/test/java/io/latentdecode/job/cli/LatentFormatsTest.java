@@ -60,7 +60,14 @@ class LatentFormatsTest extends SparkJobTest {
     Path out = tmp.resolve("images");
 
     CliRun.Result r =
-        CliRun.decode(in.toString(), out.toString(), model.toString(), "--image-format", "raw");
+        CliRun.decode(
+            in.toString(),
+            out.toString(),
+            model.toString(),
+            "--image-format",
+            "raw",
+            "--max-error-fraction",
+            "1");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     ArrowOutput.Table images = ArrowOutput.images(out);
@@ -140,7 +147,9 @@ class LatentFormatsTest extends SparkJobTest {
             model.toString(),
             "--image-format",
             "raw",
-            "--packed-latents");
+            "--packed-latents",
+            "--max-error-fraction",
+            "1");
 
     assertThat(plain.exitCode()).as(plain.toString()).isZero();
     assertThat(unpacked.exitCode()).as(unpacked.toString()).isZero();

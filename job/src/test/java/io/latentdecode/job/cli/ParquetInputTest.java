@@ -62,7 +62,9 @@ class ParquetInputTest extends SparkJobTest {
             "--image-format",
             "raw",
             "--scaling-factor",
-            "0.5");
+            "0.5",
+            "--max-error-fraction",
+            "1");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     ArrowOutput.Table images = ArrowOutput.images(out);

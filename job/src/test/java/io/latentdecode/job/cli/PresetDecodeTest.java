@@ -96,7 +96,9 @@ class PresetDecodeTest extends SparkJobTest {
             tmp.resolve("out").toString(),
             model.toString(),
             "--preset",
-            "sdxl");
+            "sdxl",
+            "--max-error-fraction",
+            "1");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(ArrowOutput.images(tmp.resolve("out")).column("id")).containsExactly("four");

@@ -42,6 +42,8 @@ class TaskRetryTest extends SparkJobTest {
             FlakyFileSystem.SCHEME + "://" + output,
             model.toString(),
             "--partitions",
+            "1",
+            "--max-error-fraction",
             "1");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();

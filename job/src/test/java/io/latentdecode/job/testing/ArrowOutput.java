@@ -69,7 +69,11 @@ public final class ArrowOutput {
   }
 
   public static Table errors(Path output) throws IOException {
-    Path dir = output.resolve("_errors");
+    return errorsIn(output.resolve("_errors"));
+  }
+
+  /** The rows of the error files in one folder. */
+  public static Table errorsIn(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return new Table(List.of(), List.of());
     }
@@ -88,11 +92,29 @@ public final class ArrowOutput {
   }
 
   private static Table read(List<Path> files) throws IOException {
+    List<java.nio.channels.SeekableByteChannel> channels = new ArrayList<>();
+    for (Path file : files) {
+      channels.add(FileChannel.open(file, StandardOpenOption.READ));
+    }
+    return readChannels(channels);
+  }
+
+  /** Arrow IPC files given as their bytes (e.g. fetched from an object store). */
+  public static Table readBytes(List<byte[]> files) throws IOException {
+    List<java.nio.channels.SeekableByteChannel> channels = new ArrayList<>();
+    for (byte[] file : files) {
+      channels.add(new org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel(file));
+    }
+    return readChannels(channels);
+  }
+
+  private static Table readChannels(List<java.nio.channels.SeekableByteChannel> files)
+      throws IOException {
     List<Map<String, Object>> rows = new ArrayList<>();
     List<Schema> schemas = new ArrayList<>();
     try (RootAllocator allocator = new RootAllocator()) {
-      for (Path file : files) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+      for (java.nio.channels.SeekableByteChannel channel : files) {
+        try (channel;
             ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
           VectorSchemaRoot root = reader.getVectorSchemaRoot();
           schemas.add(root.getSchema());
