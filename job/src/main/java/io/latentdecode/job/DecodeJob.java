@@ -1,12 +1,14 @@
 package io.latentdecode.job;
 
 import io.latentdecode.job.commit.CommittedOutput;
+import io.latentdecode.job.commit.DuplicateIdErrors;
 import io.latentdecode.job.commit.ErrorBudget;
 import io.latentdecode.job.commit.RunCommitter;
 import io.latentdecode.job.commit.RunReport;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
 import io.latentdecode.job.plan.DeviceCheck;
+import io.latentdecode.job.plan.DuplicateIds;
 import io.latentdecode.job.plan.InputFiles;
 import io.latentdecode.job.plan.InputPlanner;
 import io.latentdecode.job.plan.ModelCheck;
@@ -104,6 +106,8 @@ public final class DecodeJob {
           }
         }
       }
+      Map<String, Long> duplicates = DuplicateIds.find(planned);
+      planned = DuplicateIds.without(planned, duplicates);
       TaskPlan plan =
           new TaskPlan(
               runId,
@@ -142,6 +146,15 @@ public final class DecodeJob {
       } catch (Exception e) { // SparkException is checked, though Scala does not declare it
         committer.abort();
         throw e;
+      }
+      if (!duplicates.isEmpty()) {
+        reports = new java.util.ArrayList<>(reports);
+        try {
+          reports.add(DuplicateIdErrors.write(outFs, output, plan, duplicates));
+        } catch (IOException e) {
+          committer.abort();
+          throw e;
+        }
       }
       RunReport report =
           RunReport.of(

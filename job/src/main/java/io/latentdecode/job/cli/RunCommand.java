@@ -168,6 +168,14 @@ final class RunCommand implements Callable<Integer> {
   long maxFileMb = TaskPlan.MAX_FILE_BYTES_DEFAULT / (1024 * 1024);
 
   @Option(
+      names = "--max-image-megapixels",
+      paramLabel = "MP",
+      description =
+          "Quarantine latents whose image would be larger (8x the latent per side)."
+              + " Default: 268 (16384 x 16384).")
+  double maxImageMegapixels = DecodeSettings.MAX_IMAGE_PIXELS_DEFAULT / 1e6;
+
+  @Option(
       names = "--max-error-fraction",
       paramLabel = "F",
       description =
@@ -195,7 +203,8 @@ final class RunCommand implements Callable<Integer> {
                   batchSize,
                   device,
                   precision,
-                  Tiling.parse(tileSize, tileOverlap)),
+                  Tiling.parse(tileSize, tileOverlap),
+                  Math.round(maxImageMegapixels * 1_000_000)),
               partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
               mode,
               maxFileMb * 1024 * 1024,

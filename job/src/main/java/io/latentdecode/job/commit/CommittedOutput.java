@@ -37,7 +37,8 @@ public final class CommittedOutput {
           .add("settings", DataTypes.StringType);
 
   /** Settings that do not change pixels: a resumed run may change them. */
-  private static final List<String> RUN_ONLY_SETTINGS = List.of("batch_size", "device");
+  private static final List<String> RUN_ONLY_SETTINGS =
+      List.of("batch_size", "device", "max_image_pixels");
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();

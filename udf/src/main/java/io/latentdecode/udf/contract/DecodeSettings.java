@@ -18,7 +18,8 @@ public record DecodeSettings(
     int batchSize,
     DeviceRequest device,
     Precision precision,
-    Tiling tiling)
+    Tiling tiling,
+    long maxImagePixels)
     implements Serializable {
 
   public static final double SCALING_FACTOR_DEFAULT = 1.0;
@@ -28,6 +29,15 @@ public record DecodeSettings(
   public static final int BATCH_SIZE_DEFAULT = 4;
   public static final DeviceRequest DEVICE_DEFAULT = DeviceRequest.AUTO;
 
+  /**
+   * 16384 x 16384: one image's RGB bytes (805 MB) stay well inside a Java array and an Arrow binary
+   * value (2 GB each).
+   */
+  public static final long MAX_IMAGE_PIXELS_DEFAULT = 16384L * 16384L;
+
+  /** Every VAE family the presets name upsamples its latent 8x per side. */
+  public static final int VAE_SCALE = 8;
+
   public DecodeSettings {
     requireNonNull(convention, "convention is null");
     requireNonNull(packing, "packing is null");
@@ -35,6 +45,9 @@ public record DecodeSettings(
     requireNonNull(device, "device is null");
     requireNonNull(precision, "precision is null");
     requireNonNull(tiling, "tiling is null");
+    if (maxImagePixels < 1) {
+      throw new IllegalArgumentException("Invalid --max-image-megapixels: must be positive");
+    }
     if (batchSize < 1) {
       throw new IllegalArgumentException(
           "Invalid --batch-size " + batchSize + ": must be at least 1");
@@ -51,7 +64,8 @@ public record DecodeSettings(
         batchSize,
         device,
         Precision.DEFAULT,
-        Tiling.OFF);
+        Tiling.OFF,
+        MAX_IMAGE_PIXELS_DEFAULT);
   }
 
   public static DecodeSettings defaults() {
@@ -63,15 +77,18 @@ public record DecodeSettings(
   }
 
   public DecodeSettings withPrecision(Precision p) {
-    return new DecodeSettings(convention, packing, imageFormat, batchSize, device, p, tiling);
+    return new DecodeSettings(
+        convention, packing, imageFormat, batchSize, device, p, tiling, maxImagePixels);
   }
 
   public DecodeSettings withTiling(Tiling t) {
-    return new DecodeSettings(convention, packing, imageFormat, batchSize, device, precision, t);
+    return new DecodeSettings(
+        convention, packing, imageFormat, batchSize, device, precision, t, maxImagePixels);
   }
 
   public DecodeSettings withPacking(LatentPacking p) {
-    return new DecodeSettings(convention, p, imageFormat, batchSize, device, precision, tiling);
+    return new DecodeSettings(
+        convention, p, imageFormat, batchSize, device, precision, tiling, maxImagePixels);
   }
 
   public OutputRange outputRange() {

@@ -15,6 +15,10 @@ public enum ErrorKind {
   WRONG_CHANNELS,
   /** A file that cannot hold latents safely or at all (e.g. pickle-based {@code .pt}). */
   UNSUPPORTED_FILE,
+  /** The latent's image would exceed the per-image size limit ({@code --max-image-megapixels}). */
+  TOO_LARGE,
+  /** The id occurs more than once in the input (Parquet); none of its rows is decoded. */
+  DUPLICATE_ID,
   /** NaN or Inf among the latent's values. */
   NON_FINITE_LATENT,
   /** The decoder refused the latent at forward time (e.g. a channel count it was not built for). */

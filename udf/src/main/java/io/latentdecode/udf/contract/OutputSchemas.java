@@ -76,6 +76,7 @@ public final class OutputSchemas {
     m.put("output_range", c.outputRange().text());
     m.put("packed_latents", s.packing().text());
     m.put("precision", s.precision().text());
+    m.put("max_image_pixels", s.maxImagePixels());
     m.put("tile_size", s.tiling().text());
     if (s.tiling().mode() != Tiling.Mode.OFF) {
       m.put("tile_overlap", s.tiling().overlap() < 0 ? "auto" : s.tiling().overlap());

@@ -107,6 +107,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                   plan.settings().packing(),
                   allocator),
               plan.settings().convention(),
+              plan.settings().maxImagePixels(),
               plan.settings().batchSize(),
               batchDecoder,
               plan.settings().imageFormat(),

@@ -1,5 +1,6 @@
 package io.latentdecode.udf.task;
 
+import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.LatentConvention;
@@ -37,6 +38,7 @@ final class PartitionDecoder {
   private final StageClock clock;
   private final Map<String, Long> errorsByKind = new LinkedHashMap<>();
   private final int requiredChannels;
+  private final long maxImagePixels;
   private final String presetName;
   private long readStart;
   private final List<String> sources = new ArrayList<>();
@@ -48,6 +50,7 @@ final class PartitionDecoder {
   PartitionDecoder(
       LatentRows rows,
       LatentConvention convention,
+      long maxImagePixels,
       int batchSize,
       BatchDecoder decoder,
       ImageFormat format,
@@ -56,6 +59,7 @@ final class PartitionDecoder {
       StageClock clock) {
     this.rows = rows;
     this.requiredChannels = convention.requiredChannels();
+    this.maxImagePixels = maxImagePixels;
     this.presetName = convention.name();
     this.batcher = new ShapeBatcher(batchSize);
     this.decoder = decoder;
@@ -81,6 +85,26 @@ final class PartitionDecoder {
                           + presetName
                           + " expects "
                           + requiredChannels));
+              return;
+            }
+            long pixels =
+                (long) latent.height()
+                    * latent.width()
+                    * DecodeSettings.VAE_SCALE
+                    * DecodeSettings.VAE_SCALE;
+            if (pixels > maxImagePixels) {
+              quarantine(
+                  latent.id(),
+                  new LatentException(
+                      ErrorKind.TOO_LARGE,
+                      String.format(
+                          "the latent %s would decode to about %dx%d pixels (%.2f M), above the"
+                              + " limit of %.2f M pixels per image (--max-image-megapixels)",
+                          java.util.Arrays.toString(latent.shape()),
+                          latent.width() * DecodeSettings.VAE_SCALE,
+                          latent.height() * DecodeSettings.VAE_SCALE,
+                          pixels / 1e6,
+                          maxImagePixels / 1e6)));
               return;
             }
             List<Latent> full = batcher.add(latent);
