@@ -58,9 +58,11 @@ public final class DecodeJob {
     InputKind kind = InputFiles.detect(fileSystem(input, checkConf), input, options.inputFormat());
     int taskCpus = taskCpus(options.sparkConf());
     String modelUri = qualify(options.model(), checkConf, "--model").toString();
-    ModelRef model = ModelCheck.check(modelUri, checkConf, taskCpus);
+    int channels = options.settings().convention().requiredChannels();
+    ModelRef model = ModelCheck.check(modelUri, checkConf, taskCpus, channels);
     ModelRef precisionModel =
-        PrecisionModel.check(modelUri, options.settings().precision(), checkConf, taskCpus);
+        PrecisionModel.check(
+            modelUri, options.settings().precision(), checkConf, taskCpus, channels);
     FileSystem outFs = fileSystem(output, checkConf);
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
 

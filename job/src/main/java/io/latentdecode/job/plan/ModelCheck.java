@@ -1,7 +1,14 @@
 package io.latentdecode.job.plan;
 
 import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
 import io.latentdecode.job.JobSetupException;
+import io.latentdecode.udf.contract.Causes;
 import io.latentdecode.udf.contract.ModelDigest;
 import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.model.DecoderLoader;
@@ -21,7 +28,12 @@ import org.apache.hadoop.fs.Path;
 public final class ModelCheck {
   private ModelCheck() {}
 
-  public static ModelRef check(String modelUri, Configuration conf, int intraOpThreads) {
+  /**
+   * @param channels the latent channel count the preset expects, or 0 when unknown; when known, the
+   *     check also decodes one tiny latent {@code [1, channels, 8, 8]} on the CPU
+   */
+  public static ModelRef check(
+      String modelUri, Configuration conf, int intraOpThreads, int channels) {
     Path path = new Path(modelUri);
     ModelRef model;
     try {
@@ -42,15 +54,52 @@ public final class ModelCheck {
           "Cannot run: cannot read --model " + modelUri + ": " + e.getMessage(), e);
     }
     EngineSetup.configure(intraOpThreads);
+    ZooModel<NDList, NDList> loaded;
     try {
-      DecoderLoader.load(ModelFetcher.localCopy(model, conf), Device.cpu()).close();
-      return model;
+      loaded = DecoderLoader.load(ModelFetcher.localCopy(model, conf), Device.cpu());
     } catch (IOException e) {
       throw new JobSetupException(
           "Cannot run: --model "
               + modelUri
               + " is not a usable TorchScript decoder. "
               + e.getMessage(),
+          e);
+    }
+    try (loaded) {
+      if (channels > 0) {
+        tinyForward(loaded, modelUri, channels);
+      }
+    }
+    return model;
+  }
+
+  private static void tinyForward(ZooModel<NDList, NDList> model, String modelUri, int channels) {
+    Shape input = new Shape(1, channels, 8, 8);
+    try (Predictor<NDList, NDList> predictor = model.newPredictor();
+        NDManager scope = model.getNDManager().newSubManager()) {
+      Shape out = predictor.predict(new NDList(scope.zeros(input))).get(0).getShape();
+      if (out.dimension() != 4 || out.get(0) != 1 || out.get(1) != 3) {
+        throw new JobSetupException(
+            "Cannot run: --model "
+                + modelUri
+                + " returns shape "
+                + out
+                + " for a latent "
+                + input
+                + "; a decoder must return [N, 3, H, W] RGB images");
+      }
+    } catch (TranslateException | RuntimeException e) {
+      if (e instanceof JobSetupException setup) {
+        throw setup;
+      }
+      throw new JobSetupException(
+          "Cannot run: --model "
+              + modelUri
+              + " does not decode a latent "
+              + input
+              + " (the preset's channel count): "
+              + Causes.rootMessage(e)
+              + ". Is it the decoder for this preset? Check --model and --preset",
           e);
     }
   }

@@ -4,6 +4,8 @@ import io.latentdecode.job.JobSetupException;
 import io.latentdecode.job.config.WriteMode;
 import io.latentdecode.udf.contract.OutputLayout;
 import java.io.IOException;
+import java.util.UUID;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -34,6 +36,7 @@ public final class OutputCheck {
       throw new JobSetupException(
           "Cannot run: cannot read --output " + output + ": " + e.getMessage(), e);
     }
+    probeWritable(fs, output, existing.length > 0 || exists(fs, output));
     if (existing.length == 0 || mode == WriteMode.RESUME) {
       return false;
     }
@@ -47,6 +50,43 @@ public final class OutputCheck {
               + " and --mode is fail-if-exists; choose a new --output, or pass --mode overwrite to replace it");
     }
     return true;
+  }
+
+  /**
+   * Writes and deletes a small file under the output's {@code _temporary/}, so that an output the
+   * job cannot write to stops the run before any task decodes; leaves the output as it found it.
+   */
+  private static void probeWritable(FileSystem fs, Path output, boolean outputExisted) {
+    Path temporary = new Path(output, OutputLayout.TEMPORARY_DIR);
+    Path probe = new Path(temporary, ".write-probe-" + UUID.randomUUID());
+    try {
+      boolean temporaryExisted = fs.exists(temporary);
+      try (FSDataOutputStream out = fs.create(probe, false)) {
+        out.write('\n');
+      }
+      fs.delete(probe, false);
+      if (!outputExisted) {
+        fs.delete(output, true);
+      } else if (!temporaryExisted) {
+        fs.delete(temporary, true);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new JobSetupException(
+          "Cannot run: --output "
+              + output
+              + " is not writable ("
+              + e.getMessage()
+              + "); check the path, its permissions or the storage credentials",
+          e);
+    }
+  }
+
+  private static boolean exists(FileSystem fs, Path path) {
+    try {
+      return fs.exists(path);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static boolean containsName(FileStatus[] entries, String name) {

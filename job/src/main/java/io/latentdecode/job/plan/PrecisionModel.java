@@ -33,7 +33,7 @@ public final class PrecisionModel {
    * export if it exists (tasks on a GPU use it), else null.
    */
   public static ModelRef check(
-      String modelUri, Precision precision, Configuration conf, int intraOpThreads) {
+      String modelUri, Precision precision, Configuration conf, int intraOpThreads, int channels) {
     if (precision == Precision.FP32) {
       return null;
     }
@@ -61,6 +61,6 @@ public final class PrecisionModel {
     } catch (IOException e) {
       throw new JobSetupException("Cannot run: cannot read " + variant + ": " + e.getMessage(), e);
     }
-    return ModelCheck.check(variant, conf, intraOpThreads);
+    return ModelCheck.check(variant, conf, intraOpThreads, channels);
   }
 }

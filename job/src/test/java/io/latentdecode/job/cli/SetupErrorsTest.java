@@ -153,6 +153,25 @@ class SetupErrorsTest {
   }
 
   @Test
+  void anOutputThatCannotBeWrittenStopsBeforeAnyTask() throws Exception {
+    Path file = Files.writeString(tmp.resolve("a-file"), "not a folder");
+    assertSetupErrorAt(
+        CliRun.decode(input.toString(), file.resolve("images").toString(), model.toString()),
+        file.resolve("images"),
+        "is not writable",
+        "check the path, its permissions or the storage credentials");
+  }
+
+  @Test
+  void aModelThatDoesNotTakeThePresetsLatentsStopsBeforeAnyTask() {
+    // The preview decoder takes 4 channels; sd3 latents have 16.
+    assertSetupError(
+        CliRun.decode(input.toString(), output.toString(), model.toString(), "--preset", "sd3"),
+        "does not decode a latent (1, 16, 8, 8)",
+        "Is it the decoder for this preset?");
+  }
+
+  @Test
   void anUnknownPresetListsTheBuiltInOnes() {
     assertSetupError(
         CliRun.decode(input.toString(), output.toString(), model.toString(), "--preset", "sd5"),
@@ -184,6 +203,13 @@ class SetupErrorsTest {
         CliRun.decode(
             input.toString(), output.toString(), model.toString(), "--packed-latents", "7x8"),
         "even");
+  }
+
+  private void assertSetupErrorAt(CliRun.Result r, Path out, String... parts) {
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err()).startsWith("latent-decode: Cannot run").contains(parts);
+    assertThat(Files.exists(out)).as("%s exists", out).isFalse();
   }
 
   private void assertSetupError(CliRun.Result r, String... parts) {
