@@ -1,7 +1,7 @@
 package io.latentdecode.job;
 
 import io.latentdecode.job.commit.CommittedOutput;
-import io.latentdecode.job.commit.DuplicateIdErrors;
+import io.latentdecode.job.commit.DriverErrors;
 import io.latentdecode.job.commit.ErrorBudget;
 import io.latentdecode.job.commit.RunCommitter;
 import io.latentdecode.job.commit.RunReport;
@@ -84,6 +84,7 @@ public final class DecodeJob {
               input.toString(),
               options.partitions());
       long skipped = 0;
+      java.util.Set<String> alreadyReported = new java.util.HashSet<>();
       if (options.mode() == WriteMode.RESUME) {
         CommittedOutput committed = CommittedOutput.read(spark, outFs, output);
         if (!committed.isEmpty()) {
@@ -93,6 +94,9 @@ public final class DecodeJob {
                   model.sha256(), OutputSchemas.settingsText(options.settings())),
               output.toString());
           committed.sweepLeftovers(outFs, output);
+          alreadyReported.addAll(
+              committed.committedAmong(
+                  planned.unreadable().stream().map(DriverErrors.Row::id).toList()));
           long all = planned.rows().count();
           planned = ResumePlan.skipCommitted(planned, committed);
           long remaining = planned.rows().count();
@@ -149,10 +153,14 @@ public final class DecodeJob {
         committer.abort();
         throw e;
       }
-      if (!duplicates.isEmpty()) {
+      List<DriverErrors.Row> driverErrors = new java.util.ArrayList<>(planned.unreadable());
+      driverErrors.removeAll(
+          driverErrors.stream().filter(e -> alreadyReported.contains(e.id())).toList());
+      driverErrors.addAll(DuplicateIds.errors(duplicates));
+      if (!driverErrors.isEmpty()) {
         reports = new java.util.ArrayList<>(reports);
         try {
-          reports.add(DuplicateIdErrors.write(outFs, output, plan, duplicates));
+          reports.add(DriverErrors.write(outFs, output, plan, driverErrors));
         } catch (IOException e) {
           committer.abort();
           throw e;

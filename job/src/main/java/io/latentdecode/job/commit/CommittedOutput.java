@@ -116,6 +116,18 @@ public final class CommittedOutput {
     return runs;
   }
 
+  /** Which of these ids or paths earlier runs already committed (a few, checked in Spark). */
+  public Set<String> committedAmong(List<String> candidates) {
+    if (candidates.isEmpty() || sources == null) {
+      return Set.of();
+    }
+    Set<String> found = new HashSet<>();
+    for (Row r : sources.filter(col("source").isin(candidates.toArray())).collectAsList()) {
+      found.add(r.getString(0));
+    }
+    return found;
+  }
+
   /** The consumed inputs (one column, {@code source}): input file paths, or row ids. */
   public Dataset<Row> sources() {
     return sources;

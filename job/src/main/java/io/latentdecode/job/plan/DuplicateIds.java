@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
 import io.latentdecode.job.JobSetupException;
+import io.latentdecode.job.commit.DriverErrors;
+import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.InputKind;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +55,20 @@ public final class DuplicateIds {
     return duplicates;
   }
 
+  /** One error row per duplicated id. */
+  public static List<DriverErrors.Row> errors(Map<String, Long> duplicates) {
+    return duplicates.entrySet().stream()
+        .map(
+            d ->
+                new DriverErrors.Row(
+                    d.getKey(),
+                    ErrorKind.DUPLICATE_ID,
+                    "the id occurs "
+                        + d.getValue()
+                        + " times in the input; none of its rows was decoded (ids must be unique)"))
+        .toList();
+  }
+
   /** The input without the rows of duplicated ids. */
   public static PlannedInput without(PlannedInput planned, Map<String, Long> duplicates) {
     if (duplicates.isEmpty()) {
@@ -71,6 +87,6 @@ public final class DuplicateIds {
                 broadcast(ids),
                 planned.rows().col("id").equalTo(ids.col("duplicate_id")),
                 "left_anti");
-    return new PlannedInput(planned.kind(), planned.uri(), rows, planned.carriedColumns());
+    return planned.withRows(rows);
   }
 }

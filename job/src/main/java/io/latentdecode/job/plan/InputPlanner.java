@@ -54,11 +54,7 @@ public final class InputPlanner {
             ? parquet(spark, inputUri)
             : files(spark, kind, restricted, inputUri);
     if (partitions.isPresent()) {
-      return new PlannedInput(
-          kind,
-          inputUri,
-          planned.rows().repartition(partitions.getAsInt()),
-          planned.carriedColumns());
+      return planned.withRows(planned.rows().repartition(partitions.getAsInt()));
     }
     return planned;
   }
@@ -93,7 +89,14 @@ public final class InputPlanner {
   }
 
   private static PlannedInput parquet(SparkSession spark, String inputUri) {
-    Dataset<Row> raw = spark.read().parquet(inputUri);
+    ParquetFooters.Checked files = ParquetFooters.check(spark, inputUri);
+    Dataset<Row> raw =
+        files.unreadable().isEmpty()
+            ? spark.read().parquet(inputUri)
+            : spark
+                .read()
+                .option("basePath", inputUri)
+                .parquet(files.readable().toArray(String[]::new));
     StructType carried = checkTableContract(raw.schema(), "Parquet");
     boolean hasDtype = Arrays.asList(raw.schema().fieldNames()).contains("dtype");
     List<Column> select =
@@ -112,7 +115,11 @@ public final class InputPlanner {
               .as("carry"));
     }
     return new PlannedInput(
-        InputKind.PARQUET, inputUri, raw.select(select.toArray(Column[]::new)), carried);
+        InputKind.PARQUET,
+        inputUri,
+        raw.select(select.toArray(Column[]::new)),
+        carried,
+        files.unreadable());
   }
 
   /**

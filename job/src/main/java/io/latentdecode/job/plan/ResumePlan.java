@@ -38,6 +38,6 @@ public final class ResumePlan {
         planned
             .rows()
             .join(sources, planned.rows().col(key).equalTo(sources.col("source")), "left_anti");
-    return new PlannedInput(planned.kind(), planned.uri(), rows, planned.carriedColumns());
+    return planned.withRows(rows);
   }
 }

@@ -103,6 +103,33 @@ class InputFaultsTest extends SparkJobTest {
                 + " above the limit of 0.10 M pixels per image (--max-image-megapixels)");
   }
 
+  @Test
+  void aCorruptParquetFileIsReportedWholeAndTheOtherFilesDecode() throws Exception {
+    Path input = tmp.resolve("table");
+    writeParquet(input, List.of(row("p1", 4, 3, 3), row("p2", 4, 3, 3)));
+    Path good;
+    try (var files = java.nio.file.Files.list(input)) {
+      good = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().get();
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(good);
+    java.nio.file.Files.write(
+        input.resolve("cut.parquet"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Path out = tmp.resolve("out");
+
+    CliRun.Result r = decode(input, out);
+    CliRun.Result again = decode(input, out);
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(ArrowOutput.images(out).column("id")).containsExactlyInAnyOrder("p1", "p2");
+    Map<Object, Object> errors = errorsById(out);
+    assertThat(errors).containsOnlyKeys("cut.parquet");
+    assertThat(errors.get("cut.parquet").toString())
+        .startsWith("invalid_latent: the whole file is unreadable as Parquet")
+        .endsWith("none of its rows was decoded, the other files were");
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(errorsById(out)).as("not reported again by a rerun").hasSize(1);
+  }
+
   private CliRun.Result decode(Path input, Path out) {
     return CliRun.decode(
         input.toString(), out.toString(), model.toString(), "--max-error-fraction", "1");

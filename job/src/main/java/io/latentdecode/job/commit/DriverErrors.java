@@ -17,22 +17,26 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Writes the {@code duplicate_id} error rows from the driver, committed like a task's: an error
- * file under {@code _errors/} and a manifest for the reserved partition {@link #PARTITION}, whose
- * sources are the duplicated ids (so a resumed run does not report them again).
+ * Error rows that the driver finds before any task runs (duplicated ids, unreadable Parquet files),
+ * committed like a task's: an error file under {@code _errors/} and a manifest for the reserved
+ * partition {@link #PARTITION}, whose sources are the reported ids (so a resumed run does not
+ * report them again).
  */
-public final class DuplicateIdErrors {
+public final class DriverErrors {
+  /** One error row. */
+  public record Row(String id, ErrorKind kind, String message) {}
+
   /** The partition number of the driver's own rows; Spark partitions never reach it. */
   public static final int PARTITION = 99_999;
 
-  private DuplicateIdErrors() {}
+  private DriverErrors() {}
 
   /** Writes and commits the rows; returns the report that the run's commit counts. */
-  public static TaskReport write(
-      FileSystem fs, Path output, TaskPlan plan, Map<String, Long> duplicates) throws IOException {
+  public static TaskReport write(FileSystem fs, Path output, TaskPlan plan, List<Row> rows)
+      throws IOException {
     Path attemptDir = OutputLayout.attemptDir(output, plan.runId(), PARTITION, 0);
     List<StagedFile> files;
-    try (BufferAllocator allocator = ArrowAllocators.forTask("duplicate-ids");
+    try (BufferAllocator allocator = ArrowAllocators.forTask("driver-errors");
         ErrorFileWriter errors =
             new ErrorFileWriter(
                 allocator,
@@ -42,13 +46,8 @@ public final class DuplicateIdErrors {
                 PARTITION,
                 plan.runId(),
                 plan.maxFileBytes())) {
-      for (Map.Entry<String, Long> d : duplicates.entrySet()) {
-        errors.add(
-            d.getKey(),
-            ErrorKind.DUPLICATE_ID,
-            "the id occurs "
-                + d.getValue()
-                + " times in the input; none of its rows was decoded (ids must be unique)");
+      for (Row row : rows) {
+        errors.add(row.id(), row.kind(), row.message());
       }
       files = errors.finish();
     }
@@ -67,9 +66,9 @@ public final class DuplicateIdErrors {
             List.of(),
             names,
             TaskManifest.ID_SOURCES,
-            List.copyOf(duplicates.keySet()),
+            rows.stream().map(Row::id).toList(),
             0,
-            duplicates.size(),
+            rows.size(),
             plan.model().sha256(),
             OutputSchemas.settingsText(plan.settings()))
         .publish(
@@ -88,7 +87,10 @@ public final class DuplicateIdErrors {
         List.of(),
         names,
         0,
-        Map.of(ErrorKind.DUPLICATE_ID.text(), (long) duplicates.size()),
+        rows.stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    r -> r.kind().text(), java.util.stream.Collectors.counting())),
         0,
         0,
         0,
