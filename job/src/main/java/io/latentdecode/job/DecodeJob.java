@@ -235,7 +235,7 @@ public final class DecodeJob {
     try {
       return path.getFileSystem(conf);
     } catch (IOException e) {
-      throw new JobSetupException(
+      throw JobSetupException.external(
           "Cannot run: no file system for " + path + ": " + e.getMessage(), e);
     }
   }

@@ -79,10 +79,10 @@ public final class Main implements Runnable {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
-          if (e instanceof JobSetupException) {
+          if (e instanceof JobSetupException setup) {
             err.println("latent-decode: " + e.getMessage());
             err.flush();
-            return EXIT_USAGE;
+            return setup.external() ? EXIT_RUN_FAILED : EXIT_USAGE;
           }
           if (e instanceof RunFailedException) {
             err.println("latent-decode: the run failed: " + e.getMessage());

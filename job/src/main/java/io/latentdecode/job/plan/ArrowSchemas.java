@@ -62,7 +62,7 @@ final class ArrowSchemas {
                 .toArray(org.apache.spark.sql.types.StructField[]::new));
       }
     } catch (IOException e) {
-      throw new JobSetupException(
+      throw JobSetupException.external(
           "Cannot run: cannot read the Arrow input " + inputUri + ": " + e.getMessage(), e);
     }
   }

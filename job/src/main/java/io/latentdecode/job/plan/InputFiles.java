@@ -28,7 +28,7 @@ public final class InputFiles {
     } catch (FileNotFoundException e) {
       throw new JobSetupException("Cannot run: --input " + input + " does not exist");
     } catch (IOException e) {
-      throw new JobSetupException(
+      throw JobSetupException.external(
           "Cannot run: cannot read --input " + input + ": " + e.getMessage(), e);
     }
     if (status.isFile() && PickleFiles.isPickle(status.getPath().getName())) {
@@ -81,7 +81,7 @@ public final class InputFiles {
       }
       return Optional.empty();
     } catch (IOException e) {
-      throw new JobSetupException(
+      throw JobSetupException.external(
           "Cannot run: cannot list --input " + dir + ": " + e.getMessage(), e);
     }
   }

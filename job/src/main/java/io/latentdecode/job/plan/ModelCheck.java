@@ -50,7 +50,7 @@ public final class ModelCheck {
               + " does not exist; pass a TorchScript decoder file"
               + " (torch.jit.save of a traced or scripted VAE decoder)");
     } catch (IOException e) {
-      throw new JobSetupException(
+      throw JobSetupException.external(
           "Cannot run: cannot read --model " + modelUri + ": " + e.getMessage(), e);
     }
     EngineSetup.configure(intraOpThreads);

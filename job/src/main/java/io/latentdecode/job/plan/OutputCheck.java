@@ -33,7 +33,7 @@ public final class OutputCheck {
     try {
       existing = fs.exists(output) ? fs.listStatus(output) : new FileStatus[0];
     } catch (IOException e) {
-      throw new JobSetupException(
+      throw JobSetupException.external(
           "Cannot run: cannot read --output " + output + ": " + e.getMessage(), e);
     }
     probeWritable(fs, output, existing.length > 0 || exists(fs, output));

@@ -50,7 +50,7 @@ final class ParquetFooters {
         }
       }
     } catch (IOException e) {
-      throw new JobSetupException(
+      throw JobSetupException.external(
           "Cannot run: cannot list --input " + inputUri + ": " + e.getMessage(), e);
     }
     ConcurrentLinkedQueue<String> readable = new ConcurrentLinkedQueue<>();

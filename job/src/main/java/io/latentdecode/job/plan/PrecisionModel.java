@@ -59,7 +59,8 @@ public final class PrecisionModel {
                 + " (see README), or run with --precision fp32");
       }
     } catch (IOException e) {
-      throw new JobSetupException("Cannot run: cannot read " + variant + ": " + e.getMessage(), e);
+      throw JobSetupException.external(
+          "Cannot run: cannot read " + variant + ": " + e.getMessage(), e);
     }
     return ModelCheck.check(variant, conf, intraOpThreads, channels);
   }

@@ -54,6 +54,24 @@ class RunFailuresTest extends SparkJobTest {
   }
 
   @Test
+  void storageThatDoesNotAnswerIsAnExternalFailureWithExitCode1(@TempDir Path tmp)
+      throws Exception {
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+
+    CliRun.Result r =
+        decodeWithFlakyFileSystem(
+            FlakyFileSystem.SCHEME + "://" + tmp.resolve(FlakyFileSystem.UNREACHABLE),
+            tmp.resolve("out").toString(),
+            model.toString());
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err())
+        .startsWith("latent-decode: Cannot run: cannot read --input")
+        .contains("the storage did not answer");
+    assertThat(tmp.resolve("out")).doesNotExist();
+  }
+
+  @Test
   void deviceGpuWithoutGpuSchedulingStopsBeforeAnyTask(@TempDir Path tmp) throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));
     Path input = tmp.resolve("latents");

@@ -28,6 +28,17 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
     return SCHEME;
   }
 
+  /** Paths with this in their name answer every status query with an I/O error. */
+  public static final String UNREACHABLE = "unreachable-storage";
+
+  @Override
+  public org.apache.hadoop.fs.FileStatus getFileStatus(Path f) throws IOException {
+    if (f.toString().contains(UNREACHABLE)) {
+      throw new IOException("injected failure: the storage did not answer for " + f);
+    }
+    return super.getFileStatus(f);
+  }
+
   @Override
   public boolean rename(Path src, Path dst) throws IOException {
     if (dst.getParent() != null && dst.getParent().getName().equals("_errors")) {
