@@ -59,4 +59,39 @@ class TaskRetryTest extends SparkJobTest {
           .hasSize(1);
     }
   }
+
+  @Test
+  void aTaskThatDiesMidWriteLeavesNothingAndItsRetryPublishesTheOnlyCopy(@TempDir Path tmp)
+      throws Exception {
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+    Path input = tmp.resolve("latents");
+    TestLatents.randomNpys(input, "ok", 4, 4, 32, 32);
+    Path output = tmp.resolve(FlakyFileSystem.FAIL_MID_WRITE);
+
+    CliRun.Result r =
+        decodeWithFlakyFileSystem(
+            input.toString(),
+            FlakyFileSystem.SCHEME + "://" + output,
+            model.toString(),
+            "--partitions",
+            "1");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(ArrowOutput.committedImages(output).column("id"))
+        .containsExactlyInAnyOrder("ok0", "ok1", "ok2", "ok3");
+    assertThat(ArrowOutput.images(output).column("id")).hasSize(4);
+    assertThat(output.resolve("_temporary")).doesNotExist();
+    assertThat(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(
+                    Files.walk(output.resolve("_manifests"))
+                        .filter(p -> p.toString().endsWith(".json"))
+                        .findFirst()
+                        .get()
+                        .toFile())
+                .get("attempt")
+                .asInt())
+        .as("the retry published")
+        .isEqualTo(1);
+  }
 }

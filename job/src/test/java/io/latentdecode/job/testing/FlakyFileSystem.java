@@ -28,6 +28,58 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
     return SCHEME;
   }
 
+  /**
+   * Under a path with this in its name, the first attempt's image file fails after its first 1000
+   * bytes: a task that dies in the middle of writing its file.
+   */
+  public static final String FAIL_MID_WRITE = "fail-mid-write";
+
+  private static final java.util.Set<String> FAILED_WRITES =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  @Override
+  public org.apache.hadoop.fs.FSDataOutputStream create(
+      Path f,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      org.apache.hadoop.util.Progressable progress)
+      throws IOException {
+    org.apache.hadoop.fs.FSDataOutputStream out =
+        super.create(f, overwrite, bufferSize, replication, blockSize, progress);
+    if (f.toString().contains(FAIL_MID_WRITE)
+        && f.getParent().getName().endsWith("-attempt-0")
+        && f.getName().startsWith("part-")
+        && FAILED_WRITES.add(f.toString())) {
+      java.io.OutputStream failing =
+          new java.io.FilterOutputStream(out) {
+            private long written;
+
+            @Override
+            public void write(int b) throws IOException {
+              fail(1);
+              out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+              fail(len);
+              out.write(b, off, len);
+            }
+
+            private void fail(int more) throws IOException {
+              written += more;
+              if (written > 1000) {
+                throw new IOException("injected failure: the disk went away while writing " + f);
+              }
+            }
+          };
+      return new org.apache.hadoop.fs.FSDataOutputStream(failing, null);
+    }
+    return out;
+  }
+
   /** Paths with this in their name answer every status query with an I/O error. */
   public static final String UNREACHABLE = "unreachable-storage";
 
