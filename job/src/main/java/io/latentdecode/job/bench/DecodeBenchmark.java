@@ -102,6 +102,7 @@ public final class DecodeBenchmark {
           r.path(), r.layout(), r.images(), perImage, 1 / perImage, bare / perImage);
     }
     out.flush();
+    PngEncoderComparison.run(s.workDir().resolve("out-" + s.cores() + "-raw"), 3, out);
   }
 
   private static Row job(

@@ -8,6 +8,7 @@ import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceRequest;
+import io.latentdecode.udf.contract.EncodingOptions;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.LatentPacking;
@@ -131,9 +132,21 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--image-format",
-      paramLabel = "png|raw",
-      description = "png, or raw HWC uint8 RGB bytes. Default: png.")
+      paramLabel = "png|jpeg|raw",
+      description = "png, jpeg, or raw HWC uint8 RGB bytes. Default: png.")
   ImageFormat imageFormat = DecodeSettings.IMAGE_FORMAT_DEFAULT;
+
+  @Option(
+      names = "--png-compression",
+      paramLabel = "0-9",
+      description = "PNG deflate level: 1 is fast, 9 smallest. Default: ${DEFAULT-VALUE}.")
+  int pngCompression = EncodingOptions.PNG_COMPRESSION_DEFAULT;
+
+  @Option(
+      names = "--jpeg-quality",
+      paramLabel = "1-100",
+      description = "JPEG quality. Default: ${DEFAULT-VALUE}.")
+  int jpegQuality = EncodingOptions.JPEG_QUALITY_DEFAULT;
 
   @Option(
       names = "--batch-size",
@@ -204,7 +217,8 @@ final class RunCommand implements Callable<Integer> {
                   device,
                   precision,
                   Tiling.parse(tileSize, tileOverlap),
-                  Math.round(maxImageMegapixels * 1_000_000)),
+                  Math.round(maxImageMegapixels * 1_000_000),
+                  new EncodingOptions(pngCompression, jpegQuality)),
               partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
               mode,
               maxFileMb * 1024 * 1024,

@@ -38,7 +38,7 @@ public final class CommittedOutput {
 
   /** Settings that do not change pixels: a resumed run may change them. */
   private static final List<String> RUN_ONLY_SETTINGS =
-      List.of("batch_size", "device", "max_image_pixels");
+      List.of("batch_size", "device", "max_image_pixels", "png_compression");
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();

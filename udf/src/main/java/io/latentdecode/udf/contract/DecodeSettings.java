@@ -19,7 +19,8 @@ public record DecodeSettings(
     DeviceRequest device,
     Precision precision,
     Tiling tiling,
-    long maxImagePixels)
+    long maxImagePixels,
+    EncodingOptions encoding)
     implements Serializable {
 
   public static final double SCALING_FACTOR_DEFAULT = 1.0;
@@ -45,6 +46,7 @@ public record DecodeSettings(
     requireNonNull(device, "device is null");
     requireNonNull(precision, "precision is null");
     requireNonNull(tiling, "tiling is null");
+    requireNonNull(encoding, "encoding is null");
     if (maxImagePixels < 1) {
       throw new IllegalArgumentException("Invalid --max-image-megapixels: must be positive");
     }
@@ -65,7 +67,8 @@ public record DecodeSettings(
         device,
         Precision.DEFAULT,
         Tiling.OFF,
-        MAX_IMAGE_PIXELS_DEFAULT);
+        MAX_IMAGE_PIXELS_DEFAULT,
+        EncodingOptions.DEFAULT);
   }
 
   public static DecodeSettings defaults() {
@@ -78,17 +81,25 @@ public record DecodeSettings(
 
   public DecodeSettings withPrecision(Precision p) {
     return new DecodeSettings(
-        convention, packing, imageFormat, batchSize, device, p, tiling, maxImagePixels);
+        convention, packing, imageFormat, batchSize, device, p, tiling, maxImagePixels, encoding);
   }
 
   public DecodeSettings withTiling(Tiling t) {
     return new DecodeSettings(
-        convention, packing, imageFormat, batchSize, device, precision, t, maxImagePixels);
+        convention,
+        packing,
+        imageFormat,
+        batchSize,
+        device,
+        precision,
+        t,
+        maxImagePixels,
+        encoding);
   }
 
   public DecodeSettings withPacking(LatentPacking p) {
     return new DecodeSettings(
-        convention, p, imageFormat, batchSize, device, precision, tiling, maxImagePixels);
+        convention, p, imageFormat, batchSize, device, precision, tiling, maxImagePixels, encoding);
   }
 
   public OutputRange outputRange() {

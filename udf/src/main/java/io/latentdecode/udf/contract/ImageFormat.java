@@ -6,6 +6,8 @@ import java.util.Locale;
 public enum ImageFormat {
   /** Lossless PNG, 8-bit RGB. */
   PNG,
+  /** Lossy JPEG, 8-bit RGB, at {@code --jpeg-quality}. */
+  JPEG,
   /** Raw pixels: height x width x 3 bytes (HWC, RGB, uint8). */
   RAW;
 
@@ -20,6 +22,7 @@ public enum ImageFormat {
         return f;
       }
     }
-    throw new IllegalArgumentException("Invalid image format '" + text + "': expected png or raw");
+    throw new IllegalArgumentException(
+        "Invalid image format '" + text + "': expected png, jpeg or raw");
   }
 }

@@ -82,6 +82,11 @@ public final class OutputSchemas {
       m.put("tile_overlap", s.tiling().overlap() < 0 ? "auto" : s.tiling().overlap());
     }
     m.put("image_format", s.imageFormat().text());
+    if (s.imageFormat() == ImageFormat.PNG) {
+      m.put("png_compression", s.encoding().pngCompressionLevel());
+    } else if (s.imageFormat() == ImageFormat.JPEG) {
+      m.put("jpeg_quality", s.encoding().jpegQuality());
+    }
     m.put("batch_size", s.batchSize());
     m.put("device", s.device().text());
     return m;

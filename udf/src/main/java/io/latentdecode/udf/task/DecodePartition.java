@@ -111,6 +111,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               plan.settings().batchSize(),
               batchDecoder,
               plan.settings().imageFormat(),
+              plan.settings().encoding(),
               images,
               errors,
               clock);

@@ -1,6 +1,7 @@
 package io.latentdecode.udf.task;
 
 import io.latentdecode.udf.contract.DecodeSettings;
+import io.latentdecode.udf.contract.EncodingOptions;
 import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.LatentConvention;
@@ -33,6 +34,7 @@ final class PartitionDecoder {
   private final ShapeBatcher batcher;
   private final BatchDecoder decoder;
   private final ImageFormat format;
+  private final EncodingOptions encoding;
   private final ImageFileWriter images;
   private final ErrorFileWriter errors;
   private final StageClock clock;
@@ -54,6 +56,7 @@ final class PartitionDecoder {
       int batchSize,
       BatchDecoder decoder,
       ImageFormat format,
+      EncodingOptions encoding,
       ImageFileWriter images,
       ErrorFileWriter errors,
       StageClock clock) {
@@ -64,6 +67,7 @@ final class PartitionDecoder {
     this.batcher = new ShapeBatcher(batchSize);
     this.decoder = decoder;
     this.format = format;
+    this.encoding = encoding;
     this.images = images;
     this.errors = errors;
     this.clock = clock;
@@ -183,7 +187,12 @@ final class PartitionDecoder {
       try {
         encoded =
             ImageEncoder.encode(
-                format, result.pixels(), i * result.imageBytes(), result.height(), result.width());
+                format,
+                encoding,
+                result.pixels(),
+                i * result.imageBytes(),
+                result.height(),
+                result.width());
       } catch (RuntimeException e) {
         quarantine(
             latent.id(),

@@ -2,6 +2,7 @@ package io.latentdecode.udf.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.latentdecode.udf.contract.EncodingOptions;
 import io.latentdecode.udf.contract.ImageFormat;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -13,14 +14,20 @@ class ImageEncoderTest {
   private static final int W = 7;
 
   @Test
-  void encodesEachImageOfABatchBufferLosslessly() throws Exception {
+  void encodesEachImageOfABatchBufferLosslesslyAtEveryCompressionLevel() throws Exception {
+    for (int level : new int[] {0, 1, 6, 9}) {
+      encodesLosslessly(new EncodingOptions(level, 90));
+    }
+  }
+
+  private static void encodesLosslessly(EncodingOptions options) throws Exception {
     byte[] batch = new byte[2 * H * W * 3];
     for (int i = 0; i < batch.length; i++) {
       batch[i] = (byte) (i * 31 + (i / (H * W * 3)) * 101);
     }
     for (int image = 0; image < 2; image++) {
       int offset = image * H * W * 3;
-      byte[] png = ImageEncoder.encode(ImageFormat.PNG, batch, offset, H, W).toByteArray();
+      byte[] png = ImageEncoder.encode(ImageFormat.PNG, options, batch, offset, H, W).toByteArray();
       BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png));
 
       assertThat(decoded.getWidth()).isEqualTo(W);
@@ -39,10 +46,42 @@ class ImageEncoderTest {
   }
 
   @Test
+  void jpegIsCloseAndItsQualityTradesSizeForFidelity() throws Exception {
+    int h = 64;
+    int w = 96;
+    byte[] pixels = new byte[h * w * 3];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int p = (y * w + x) * 3;
+        pixels[p] = (byte) (x * 2);
+        pixels[p + 1] = (byte) (y * 3);
+        pixels[p + 2] = (byte) ((x + y) * 2);
+      }
+    }
+    byte[] high =
+        ImageEncoder.encode(ImageFormat.JPEG, new EncodingOptions(1, 95), pixels, 0, h, w)
+            .toByteArray();
+    byte[] low =
+        ImageEncoder.encode(ImageFormat.JPEG, new EncodingOptions(1, 30), pixels, 0, h, w)
+            .toByteArray();
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(high));
+
+    assertThat(low.length).isLessThan(high.length);
+    assertThat(decoded.getWidth()).isEqualTo(w);
+    int p = (10 * w + 20) * 3;
+    int rgb = decoded.getRGB(20, 10);
+    assertThat(Math.abs(((rgb >> 16) & 0xff) - (pixels[p] & 0xff))).isLessThanOrEqualTo(8);
+    assertThat(Math.abs(((rgb >> 8) & 0xff) - (pixels[p + 1] & 0xff))).isLessThanOrEqualTo(8);
+    assertThat(Math.abs((rgb & 0xff) - (pixels[p + 2] & 0xff))).isLessThanOrEqualTo(8);
+  }
+
+  @Test
   void rawIsTheHwcBytesOfThatImage() {
     byte[] batch = new byte[2 * H * W * 3];
     batch[H * W * 3] = 42;
-    byte[] raw = ImageEncoder.encode(ImageFormat.RAW, batch, H * W * 3, H, W).toByteArray();
+    byte[] raw =
+        ImageEncoder.encode(ImageFormat.RAW, EncodingOptions.DEFAULT, batch, H * W * 3, H, W)
+            .toByteArray();
     assertThat(raw).hasSize(H * W * 3);
     assertThat(raw[0]).isEqualTo((byte) 42);
   }
