@@ -94,6 +94,7 @@ public final class DriverErrors {
         0,
         0,
         0,
+        0,
         files.stream().mapToLong(StagedFile::bytes).sum(),
         Map.of(),
         0);

@@ -43,6 +43,7 @@ public final class RunReport {
     long batches = 0;
     long fp32Redecoded = 0;
     long tiledImages = 0;
+    long oomSplits = 0;
     long bytes = 0;
     long imageFiles = 0;
     long errorFiles = 0;
@@ -54,6 +55,7 @@ public final class RunReport {
       batches += t.batches();
       fp32Redecoded += t.fp32Redecoded();
       tiledImages += t.tiledImages();
+      oomSplits += t.oomSplits();
       bytes += t.bytesWritten();
       imageFiles += t.imageFiles().size();
       errorFiles += t.errorFiles().size();
@@ -114,6 +116,7 @@ public final class RunReport {
     counts.put("batches", batches);
     counts.put("fp32_redecoded", fp32Redecoded);
     counts.put("tiled_images", tiledImages);
+    counts.put("oom_splits", oomSplits);
     counts.put("tasks", tasks.size());
     counts.put("image_files", imageFiles);
     counts.put("error_files", errorFiles);

@@ -52,7 +52,7 @@ class SetupErrorsTest {
     assertUsageError(
         CliRun.decode(
             input.toString(), output.toString(), model.toString(), "--image-format", "gif"),
-        "png or raw");
+        "png, jpeg or raw");
     assertUsageError(
         CliRun.decode(input.toString(), output.toString(), model.toString(), "--batch-size", "0"),
         "--batch-size 0");

@@ -25,6 +25,8 @@ public enum ErrorKind {
   MODEL_REJECTED,
   /** The decoder's output held NaN or Inf (in half precision: also when decoded again in fp32). */
   NON_FINITE_OUTPUT,
+  /** The decoder ran out of memory even for this latent alone, in the smallest tiles. */
+  OUT_OF_MEMORY,
   /** The decoded pixels could not be encoded into the requested image format. */
   ENCODE_FAILED;
 

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param batches decoder forward calls
  * @param fp32Redecoded images decoded again in float32 after their half-precision decode overflowed
  * @param tiledImages images decoded in tiles
+ * @param oomSplits times a forward ran out of memory and its work was split
  * @param bytesWritten bytes of Arrow files published
  * @param nanosByStage wall time spent per stage (read, forward, encode, write)
  * @param taskNanos the task's wall time
@@ -41,6 +42,7 @@ public record TaskReport(
     long batches,
     long fp32Redecoded,
     long tiledImages,
+    long oomSplits,
     long bytesWritten,
     Map<String, Long> nanosByStage,
     long taskNanos)

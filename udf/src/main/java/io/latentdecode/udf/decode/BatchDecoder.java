@@ -13,6 +13,7 @@ import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.LatentConvention;
 import io.latentdecode.udf.contract.OutputRange;
+import io.latentdecode.udf.contract.Tiling;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentException;
 import io.latentdecode.udf.model.LoadedDecoder;
@@ -91,7 +92,7 @@ public final class BatchDecoder implements AutoCloseable {
       }
       if (kept.isEmpty()) {
         return new DecodedBatch(
-            kept, new byte[0], 0, 0, rejected, 0, System.nanoTime() - start, 0, 0);
+            kept, new byte[0], 0, 0, rejected, 0, System.nanoTime() - start, 0, 0, 0);
       }
       if (kept.size() < batch.size()) {
         latents = latents.get(scope.create(indicesOf(finite)));
@@ -102,8 +103,36 @@ public final class BatchDecoder implements AutoCloseable {
       long forwardStart = System.nanoTime();
       NDArray images;
       int redecoded = 0;
+      int oomSplits = 0;
       try {
-        images = decodeImages(scope, z, tile, this::forward);
+        Shrunk shrunk = decodeShrinkingOnOom(scope, z, tile);
+        if (shrunk.failed().length > 0) {
+          List<Latent> survivors = new ArrayList<>();
+          for (int i = 0; i < kept.size(); i++) {
+            if (shrunk.failures()[i] == null) {
+              survivors.add(kept.get(i));
+            } else {
+              rejected.add(new DecodedBatch.Rejected(kept.get(i), shrunk.failures()[i]));
+            }
+          }
+          kept = survivors;
+          if (kept.isEmpty()) {
+            return new DecodedBatch(
+                kept,
+                new byte[0],
+                0,
+                0,
+                rejected,
+                System.nanoTime() - forwardStart,
+                forwardStart - start,
+                0,
+                0,
+                shrunk.splits());
+          }
+          z = z.get(scope.create(shrunk.succeeded()));
+        }
+        oomSplits = shrunk.splits();
+        images = shrunk.images();
         if (settings.precision().isHalf()) {
           boolean[] ok = finiteRows(images);
           long[] overflowed = indicesOf(not(ok));
@@ -127,7 +156,8 @@ public final class BatchDecoder implements AutoCloseable {
             System.nanoTime() - forwardStart,
             forwardStart - start,
             0,
-            0);
+            0,
+            oomSplits);
       }
       long forwardNanos = System.nanoTime() - forwardStart;
       Shape out = images.getShape();
@@ -141,7 +171,8 @@ public final class BatchDecoder implements AutoCloseable {
                     + z.getShape()
                     + "; expected [N, 3, H, W] RGB images");
         kept.forEach(latent -> rejected.add(new DecodedBatch.Rejected(latent, wrong)));
-        return new DecodedBatch(List.of(), new byte[0], 0, 0, rejected, forwardNanos, 0, 0, 0);
+        return new DecodedBatch(
+            List.of(), new byte[0], 0, 0, rejected, forwardNanos, 0, 0, 0, oomSplits);
       }
       boolean[] finiteImages = finiteRows(images);
       List<Latent> decoded = kept;
@@ -162,7 +193,7 @@ public final class BatchDecoder implements AutoCloseable {
         }
         if (decoded.isEmpty()) {
           return new DecodedBatch(
-              decoded, new byte[0], 0, 0, rejected, forwardNanos, 0, redecoded, 0);
+              decoded, new byte[0], 0, 0, rejected, forwardNanos, 0, redecoded, 0, oomSplits);
         }
         images = images.get(scope.create(indicesOf(finiteImages)));
       }
@@ -177,7 +208,8 @@ public final class BatchDecoder implements AutoCloseable {
           forwardNanos,
           prePost,
           redecoded,
-          tiled ? decoded.size() : 0);
+          tiled ? decoded.size() : 0,
+          oomSplits);
     }
   }
 
@@ -186,6 +218,103 @@ public final class BatchDecoder implements AutoCloseable {
     if (fp32Predictor != null && fp32Predictor != predictor) {
       fp32Predictor.close();
     }
+  }
+
+  /**
+   * What a decode that ran out of memory could still do: the images of the rows that succeeded (in
+   * row order), per row the reason it failed (null when it succeeded), and how many times the work
+   * was split.
+   */
+  private record Shrunk(
+      NDArray images, LatentException[] failures, long[] succeeded, long[] failed, int splits) {}
+
+  /**
+   * Decodes the batch; when the forward runs out of memory, halves the batch and retries each half,
+   * down to single latents, then decodes a single latent in tiles of half the size (and half
+   * again), and quarantines it only when even the smallest tiles do not fit. Other errors
+   * propagate.
+   */
+  private Shrunk decodeShrinkingOnOom(NDManager scope, NDArray z, int tile)
+      throws TranslateException {
+    int n = (int) z.getShape().get(0);
+    NDArray[] images = new NDArray[n];
+    LatentException[] failures = new LatentException[n];
+    int[] splits = {0};
+    shrink(scope, z, tile, 0, images, failures, splits);
+    NDList ok = new NDList();
+    List<Long> succeeded = new ArrayList<>();
+    List<Long> failed = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (failures[i] == null) {
+        ok.add(images[i]);
+        succeeded.add((long) i);
+      } else {
+        failed.add((long) i);
+      }
+    }
+    return new Shrunk(
+        ok.isEmpty() ? null : NDArrays.concat(ok, 0),
+        failures,
+        succeeded.stream().mapToLong(Long::longValue).toArray(),
+        failed.stream().mapToLong(Long::longValue).toArray(),
+        splits[0]);
+  }
+
+  private void shrink(
+      NDManager scope,
+      NDArray z,
+      int tile,
+      int offset,
+      NDArray[] images,
+      LatentException[] failures,
+      int[] splits)
+      throws TranslateException {
+    NDArray out;
+    try {
+      out = decodeImages(scope, z, tile, this::forward);
+    } catch (TranslateException | RuntimeException e) {
+      if (!isOutOfMemory(e)) {
+        throw e;
+      }
+      int n = (int) z.getShape().get(0);
+      if (n > 1) {
+        splits[0]++;
+        int half = n / 2;
+        shrink(scope, z.get("0:" + half), tile, offset, images, failures, splits);
+        shrink(scope, z.get(half + ":"), tile, offset + half, images, failures, splits);
+        return;
+      }
+      int h = (int) z.getShape().get(2);
+      int w = (int) z.getShape().get(3);
+      int smaller = (tile > 0 ? tile : Math.max(h, w)) / 2;
+      if (smaller >= Tiling.MIN_TILE && TiledForward.needed(h, w, smaller)) {
+        splits[0]++;
+        shrink(scope, z, smaller, offset, images, failures, splits);
+        return;
+      }
+      failures[offset] =
+          new LatentException(
+              ErrorKind.OUT_OF_MEMORY,
+              "the decoder ran out of memory for this latent alone"
+                  + (tile > 0 ? " in tiles of " + tile : "")
+                  + ": "
+                  + Causes.rootMessage(e));
+      return;
+    }
+    for (int i = 0; i < out.getShape().get(0); i++) {
+      images[offset + i] = out.get(i + ":" + (i + 1));
+    }
+  }
+
+  /** libtorch's CPU ("not enough memory") and CUDA ("out of memory") allocation failures. */
+  static boolean isOutOfMemory(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (m.contains("out of memory") || m.contains("not enough memory")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private NDArray decodeImages(NDManager scope, NDArray z, int tile, TiledForward.Forward forward)

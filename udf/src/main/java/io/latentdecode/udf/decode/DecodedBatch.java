@@ -19,6 +19,8 @@ import java.util.List;
  * @param fp32Redecoded images whose half-precision decode overflowed and were decoded again in
  *     float32
  * @param tiled latents decoded in tiles
+ * @param oomSplits times a forward ran out of memory and the work was split (halved batch, or
+ *     smaller tiles)
  */
 public record DecodedBatch(
     List<Latent> decoded,
@@ -29,7 +31,8 @@ public record DecodedBatch(
     long forwardNanos,
     long prePostNanos,
     int fp32Redecoded,
-    int tiled) {
+    int tiled,
+    int oomSplits) {
 
   /** A latent and why it was not decoded. */
   public record Rejected(Latent latent, LatentException reason) {}

@@ -156,6 +156,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               loop.batches(),
               loop.fp32Redecoded(),
               loop.tiledImages(),
+              loop.oomSplits(),
               all.stream().mapToLong(StagedFile::bytes).sum(),
               clock.snapshot(),
               System.nanoTime() - start);

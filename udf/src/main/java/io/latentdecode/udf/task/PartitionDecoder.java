@@ -48,6 +48,7 @@ final class PartitionDecoder {
   private long batches;
   private long fp32Redecoded;
   private long tiledImages;
+  private long oomSplits;
 
   PartitionDecoder(
       LatentRows rows,
@@ -165,6 +166,10 @@ final class PartitionDecoder {
     return tiledImages;
   }
 
+  long oomSplits() {
+    return oomSplits;
+  }
+
   Map<String, Long> errorsByKind() {
     return Map.copyOf(errorsByKind);
   }
@@ -174,6 +179,7 @@ final class PartitionDecoder {
     batches++;
     fp32Redecoded += result.fp32Redecoded();
     tiledImages += result.tiled();
+    oomSplits += result.oomSplits();
     clock.add(StageClock.FORWARD, result.forwardNanos());
     clock.add(StageClock.PREPOST, result.prePostNanos());
     for (DecodedBatch.Rejected r : result.rejected()) {
