@@ -48,7 +48,7 @@ public final class DecodeBenchmark {
 
   private DecodeBenchmark() {}
 
-  public static void run(Settings s, PrintWriter out) throws Exception {
+  public static void run(Settings s, int soakLatents, PrintWriter out) throws Exception {
     Files.createDirectories(s.workDir());
     int[] shape = {s.channels(), s.latentSize(), s.latentSize()};
     List<float[]> latents = new ArrayList<>();
@@ -103,6 +103,9 @@ public final class DecodeBenchmark {
     }
     out.flush();
     PngEncoderComparison.run(s.workDir().resolve("out-" + s.cores() + "-raw"), 3, out);
+    if (soakLatents > 0) {
+      SoakBenchmark.run(s, soakLatents, out);
+    }
   }
 
   private static Row job(

@@ -57,12 +57,21 @@ final class BenchCommand implements Callable<Integer> {
       description = "Threads for both paths. Default: the machine's cores.")
   int cores = Runtime.getRuntime().availableProcessors();
 
+  @Option(
+      names = "--soak",
+      paramLabel = "N",
+      description =
+          "Also decode N tiny latents in one long run and report resident memory growth between"
+              + " its middle and its end. Default: 0 (skip).")
+  int soak;
+
   @Override
   public Integer call() throws Exception {
     Path work = Files.createTempDirectory("latent-decode-bench-");
     DecodeBenchmark.run(
         new DecodeBenchmark.Settings(
             model.toAbsolutePath(), images, channels, latentSize, batchSize, range, cores, work),
+        soak,
         new java.io.PrintWriter(System.out, true));
     return Main.EXIT_OK;
   }
