@@ -61,6 +61,7 @@ final class SoakBenchmark {
       writeLatents(spark, input, latents, s.channels(), side);
       AtomicInteger finished = new AtomicInteger();
       AtomicLong half = new AtomicLong();
+      AtomicLong halfHeap = new AtomicLong();
       spark
           .sparkContext()
           .addSparkListener(
@@ -68,7 +69,9 @@ final class SoakBenchmark {
                 @Override
                 public void onTaskEnd(SparkListenerTaskEnd end) {
                   if (finished.incrementAndGet() == TASKS / 2) {
+                    System.gc();
                     half.set(rss());
+                    halfHeap.set(heapUsed());
                   }
                 }
               });
@@ -91,12 +94,16 @@ final class SoakBenchmark {
                   ErrorBudget.DEFAULT,
                   Optional.empty(),
                   Map.of()));
+      System.gc();
       long end = rss();
+      long endHeap = heapUsed();
       Map<?, ?> counts = (Map<?, ?>) result.report().fields().get("counts");
       out.printf(
-          "%n| soak | latents | tasks | s | RSS at 50%% | RSS at 100%% | growth |%n"
-              + "|---|---:|---:|---:|---:|---:|---:|%n"
-              + "| job (png), %d x [%d, %d, %d] | %s | %d | %.1f | %d MB | %d MB | %.1f%% |%n",
+          "%n| soak | latents | tasks | s | RSS at 50%% | RSS at 100%% | RSS growth | heap at 50%% |"
+              + " heap at 100%% |%n"
+              + "|---|---:|---:|---:|---:|---:|---:|---:|---:|%n"
+              + "| job (png), %d x [%d, %d, %d] | %s | %d | %.1f | %d MB | %d MB | %.1f%% | %d MB |"
+              + " %d MB |%n",
           latents,
           s.channels(),
           side,
@@ -106,9 +113,17 @@ final class SoakBenchmark {
           (System.nanoTime() - start) / 1e9,
           half.get() >> 20,
           end >> 20,
-          100.0 * (end - half.get()) / half.get());
+          100.0 * (end - half.get()) / half.get(),
+          halfHeap.get() >> 20,
+          endHeap >> 20);
       out.flush();
     }
+  }
+
+  /** Heap in use after a collection (the caller collects first). */
+  private static long heapUsed() {
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
   }
 
   private static long rss() {
