@@ -79,6 +79,10 @@ public final class DecodeBenchmark {
 
     EngineSetup.configure(s.cores());
     ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch before JniUtils is called
+    // First, in a fresh process: peak resident memory is only comparable before other decodes have
+    // left memory in the allocator's free lists.
+    java.io.StringWriter memory = new java.io.StringWriter();
+    InferenceMemoryComparison.run(s.model(), s.channels(), 32, 4, new PrintWriter(memory));
     List<Row> rows = new ArrayList<>();
     JniUtils.setNumThreads(s.cores());
     rows.add(
@@ -103,6 +107,8 @@ public final class DecodeBenchmark {
     }
     out.flush();
     PngEncoderComparison.run(s.workDir().resolve("out-" + s.cores() + "-raw"), 3, out);
+    out.print(memory);
+    out.flush();
     if (soakLatents > 0) {
       SoakBenchmark.run(s, soakLatents, out);
     }

@@ -33,6 +33,35 @@ public final class ProcessMemory {
     Files.writeString(CLEAR_REFS, "5");
   }
 
+  /**
+   * Peak resident memory above the starting point while {@code work} runs on a fresh thread (grad
+   * mode is per thread in PyTorch and on by default: a fresh thread is where a graph would be
+   * recorded). An {@code AutoCloseable} result is closed after the measurement.
+   */
+  public static long peakDuringOnFreshThread(java.util.concurrent.Callable<?> work)
+      throws Exception {
+    java.util.concurrent.ExecutorService thread =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      return thread
+          .submit(
+              () -> {
+                System.gc();
+                long before = residentBytes();
+                resetPeak();
+                Object result = work.call();
+                long peak = peakResidentBytes();
+                if (result instanceof AutoCloseable closeable) {
+                  closeable.close();
+                }
+                return peak - before;
+              })
+          .get();
+    } finally {
+      thread.shutdown();
+    }
+  }
+
   private static long field(String name) throws IOException {
     for (String line : Files.readAllLines(STATUS)) {
       if (line.startsWith(name)) {

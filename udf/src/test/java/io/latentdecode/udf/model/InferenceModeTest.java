@@ -18,8 +18,6 @@ import io.latentdecode.udf.testing.SharedData;
 import io.latentdecode.udf.testing.TestDecoders;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,29 +102,11 @@ class InferenceModeTest {
     assertThat(ratio).as("inference-mode peak / autograd peak").isLessThan(0.6);
   }
 
-  /** Peak resident memory above the starting point while {@code work} runs. */
   private static long peakDuring(Callable<?> work) throws Exception {
-    System.gc();
-    long before = ProcessMemory.residentBytes();
-    ProcessMemory.resetPeak();
-    Object result = work.call();
-    long peak = ProcessMemory.peakResidentBytes();
-    if (result instanceof NDList list) {
-      list.close();
-    }
-    return peak - before;
+    return ProcessMemory.peakDuringOnFreshThread(work);
   }
 
-  /**
-   * Grad mode is per thread in PyTorch and on by default: a fresh thread is where a graph would be
-   * recorded.
-   */
   private static long onFreshThread(Callable<Long> work) throws Exception {
-    ExecutorService thread = Executors.newSingleThreadExecutor();
-    try {
-      return thread.submit(work).get();
-    } finally {
-      thread.shutdown();
-    }
+    return work.call();
   }
 }
