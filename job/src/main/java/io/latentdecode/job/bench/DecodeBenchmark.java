@@ -46,6 +46,16 @@ public final class DecodeBenchmark {
 
   private record Row(String path, String layout, int images, double seconds) {}
 
+  /** Embedded Spark for measurements: loopback only, no UI. */
+  static final Map<String, String> EMBEDDED_SPARK =
+      Map.of(
+          "spark.ui.enabled",
+          "false",
+          "spark.driver.host",
+          "127.0.0.1",
+          "spark.driver.bindAddress",
+          "127.0.0.1");
+
   private DecodeBenchmark() {}
 
   public static void run(Settings s, int soakLatents, PrintWriter out) throws Exception {
@@ -118,16 +128,8 @@ public final class DecodeBenchmark {
       Settings s, Path input, Path warmInput, int slots, int threads, ImageFormat format)
       throws IOException {
     JniUtils.setNumThreads(threads);
-    Map<String, String> conf =
-        Map.of(
-            "spark.ui.enabled",
-            "false",
-            "spark.driver.host",
-            "127.0.0.1",
-            "spark.driver.bindAddress",
-            "127.0.0.1");
     try (SparkSessions.Session session =
-        SparkSessions.obtain(Optional.of("local[" + slots + "]"), conf)) {
+        SparkSessions.obtain(Optional.of("local[" + slots + "]"), EMBEDDED_SPARK)) {
       session.spark().sparkContext().setLogLevel("WARN");
       run(s, warmInput, s.workDir().resolve("warm-" + slots + "-" + format.text()), format, 2);
       RunResult result =

@@ -46,16 +46,9 @@ final class SoakBenchmark {
   static void run(DecodeBenchmark.Settings s, int latents, PrintWriter out) throws Exception {
     int side = 2;
     Path input = s.workDir().resolve("soak-latents.parquet");
-    Map<String, String> conf =
-        Map.of(
-            "spark.ui.enabled",
-            "false",
-            "spark.driver.host",
-            "127.0.0.1",
-            "spark.driver.bindAddress",
-            "127.0.0.1");
     try (SparkSessions.Session session =
-        SparkSessions.obtain(Optional.of("local[" + s.cores() + "]"), conf)) {
+        SparkSessions.obtain(
+            Optional.of("local[" + s.cores() + "]"), DecodeBenchmark.EMBEDDED_SPARK)) {
       SparkSession spark = session.spark();
       spark.sparkContext().setLogLevel("WARN");
       writeLatents(spark, input, latents, s.channels(), side);
