@@ -102,6 +102,18 @@ public final class DecodeBenchmark {
             s.images(),
             BareDecodeLoop.run(s.model(), latents, shape, s.batchSize()) / 1e9));
 
+    Path channelsLast =
+        s.model()
+            .resolveSibling(
+                s.model().getFileName().toString().replace(".ts.pt", ".channels_last.ts.pt"));
+    if (!channelsLast.equals(s.model()) && Files.isRegularFile(channelsLast)) {
+      rows.add(
+          new Row(
+              "bare DJL loop, channels-last export (" + channelsLast.getFileName() + ")",
+              "1 loop x " + s.cores() + " threads",
+              s.images(),
+              BareDecodeLoop.run(channelsLast, latents, shape, s.batchSize()) / 1e9));
+    }
     rows.add(job(s, input, warmInput, 1, s.cores(), ImageFormat.RAW));
     rows.add(job(s, input, warmInput, s.cores(), 1, ImageFormat.RAW));
     rows.add(job(s, input, warmInput, s.cores(), 1, ImageFormat.PNG));
