@@ -158,9 +158,4 @@ public final class CommittedOutput {
       }
     }
   }
-
-  /** For tests and logs. */
-  public List<String> describe() {
-    return List.of(runs.size() + " runs", files.size() + " files");
-  }
 }

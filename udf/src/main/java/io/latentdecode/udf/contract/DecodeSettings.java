@@ -84,24 +84,6 @@ public record DecodeSettings(
         convention, packing, imageFormat, batchSize, device, p, tiling, maxImagePixels, encoding);
   }
 
-  public DecodeSettings withTiling(Tiling t) {
-    return new DecodeSettings(
-        convention,
-        packing,
-        imageFormat,
-        batchSize,
-        device,
-        precision,
-        t,
-        maxImagePixels,
-        encoding);
-  }
-
-  public DecodeSettings withPacking(LatentPacking p) {
-    return new DecodeSettings(
-        convention, p, imageFormat, batchSize, device, precision, tiling, maxImagePixels, encoding);
-  }
-
   public OutputRange outputRange() {
     return convention.outputRange();
   }

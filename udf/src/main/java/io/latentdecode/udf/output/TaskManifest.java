@@ -3,7 +3,6 @@ package io.latentdecode.udf.output;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
@@ -49,12 +48,6 @@ public record TaskManifest(
       return JSON.writeValueAsBytes(this);
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  public static TaskManifest read(FileSystem fs, Path file) throws IOException {
-    try (InputStream in = fs.open(file)) {
-      return JSON.readValue(in, TaskManifest.class);
     }
   }
 
