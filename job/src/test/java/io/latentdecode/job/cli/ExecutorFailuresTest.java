@@ -49,51 +49,45 @@ class ExecutorFailuresTest {
     Path input = latents(tmp);
     Path output = tmp.resolve("out");
     try (StandaloneCluster cluster = StandaloneCluster.start(tmp.resolve("cluster"), 2)) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--preset",
+                  "taef2",
+                  "--partitions",
+                  Integer.toString(LATENTS),
+                  "--master",
+                  cluster.masterUrl(),
+                  "--conf",
+                  "spark.cores.max=2",
+                  "--conf",
+                  "spark.executor.cores=1",
+                  "--conf",
+                  "spark.executor.memory=1g",
+                  "--conf",
+                  "spark.speculation=true",
+                  "--conf",
+                  "spark.speculation.interval=50ms",
+                  "--conf",
+                  "spark.speculation.quantile=0.2",
+                  "--conf",
+                  "spark.speculation.multiplier=1.5",
+                  "--conf",
+                  "spark.speculation.minTaskRuntime=500ms",
+                  "--conf",
+                  "spark.hadoop.fs.slow.impl=" + SlowFileSystem.class.getName(),
+                  "--conf",
+                  "spark.hadoop." + SlowFileSystem.DELAY + "=15000",
+                  "--conf",
+                  "spark.executor.extraClassPath="
+                      + Path.of("target/test-classes").toAbsolutePath()));
+      args.addAll(LocalClusterHome.clusterConf());
       CliRun.Result r =
           CliRun.decode(
               input.toString(),
               SlowFileSystem.SCHEME + "://" + output,
               model(),
-              "--preset",
-              "taef2",
-              "--partitions",
-              Integer.toString(LATENTS),
-              "--master",
-              cluster.masterUrl(),
-              "--conf",
-              "spark.driver.host=127.0.0.1",
-              "--conf",
-              "spark.driver.bindAddress=127.0.0.1",
-              "--conf",
-              "spark.ui.enabled=false",
-              "--conf",
-              "spark.cores.max=2",
-              "--conf",
-              "spark.executor.cores=1",
-              "--conf",
-              "spark.executor.memory=1g",
-              "--conf",
-              "spark.scheduler.minRegisteredResourcesRatio=1.0",
-              "--conf",
-              "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
-              "--conf",
-              "spark.locality.wait=0",
-              "--conf",
-              "spark.speculation=true",
-              "--conf",
-              "spark.speculation.interval=50ms",
-              "--conf",
-              "spark.speculation.quantile=0.2",
-              "--conf",
-              "spark.speculation.multiplier=1.5",
-              "--conf",
-              "spark.speculation.minTaskRuntime=500ms",
-              "--conf",
-              "spark.hadoop.fs.slow.impl=" + SlowFileSystem.class.getName(),
-              "--conf",
-              "spark.hadoop." + SlowFileSystem.DELAY + "=15000",
-              "--conf",
-              "spark.executor.extraClassPath=" + Path.of("target/test-classes").toAbsolutePath());
+              args.toArray(String[]::new));
 
       assertThat(r.exitCode()).as(r.toString()).isZero();
     }
@@ -175,16 +169,16 @@ class ExecutorFailuresTest {
   }
 
   private static String[] cluster() {
-    return new String[] {
-      "--preset", "taef2",
-      "--partitions", Integer.toString(LATENTS),
-      "--master", "local-cluster[2,1,1024]",
-      "--conf", "spark.driver.host=127.0.0.1",
-      "--conf", "spark.driver.bindAddress=127.0.0.1",
-      "--conf", "spark.ui.enabled=false",
-      "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-      "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
-      "--conf", "spark.locality.wait=0"
-    };
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--preset",
+                "taef2",
+                "--partitions",
+                Integer.toString(LATENTS),
+                "--master",
+                "local-cluster[2,1,1024]"));
+    args.addAll(LocalClusterHome.clusterConf());
+    return args.toArray(String[]::new);
   }
 }

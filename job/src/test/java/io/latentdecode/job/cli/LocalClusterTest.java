@@ -10,7 +10,9 @@ import io.latentdecode.job.testing.LocalClusterHome;
 import io.latentdecode.job.testing.RunReports;
 import io.latentdecode.job.testing.TestLatents;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,29 +30,14 @@ class LocalClusterTest {
     TestLatents.randomNpys(input, "l", 12, 4, 16, 16);
     Path output = tmp.resolve("images");
 
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--partitions", "6", "--batch-size", "2", "--master", "local-cluster[2,1,1024]"));
+    args.addAll(LocalClusterHome.clusterConf());
     CliRun.Result r =
         CliRun.decode(
-            input.toString(),
-            output.toString(),
-            model.toString(),
-            "--partitions",
-            "6",
-            "--batch-size",
-            "2",
-            "--master",
-            "local-cluster[2,1,1024]",
-            "--conf",
-            "spark.driver.host=127.0.0.1",
-            "--conf",
-            "spark.driver.bindAddress=127.0.0.1",
-            "--conf",
-            "spark.ui.enabled=false",
-            "--conf",
-            "spark.scheduler.minRegisteredResourcesRatio=1.0",
-            "--conf",
-            "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
-            "--conf",
-            "spark.locality.wait=0");
+            input.toString(), output.toString(), model.toString(), args.toArray(String[]::new));
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     JsonNode report = RunReports.only(output);

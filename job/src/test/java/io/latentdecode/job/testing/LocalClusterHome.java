@@ -13,6 +13,26 @@ import java.nio.file.Paths;
 public final class LocalClusterHome {
   private LocalClusterHome() {}
 
+  /**
+   * The {@code --conf} arguments every test on real executor JVMs needs: loopback only, no UI, and
+   * wait for all executors before the first task (so tasks spread over them).
+   */
+  public static java.util.List<String> clusterConf() {
+    return java.util.List.of(
+        "--conf",
+        "spark.driver.host=127.0.0.1",
+        "--conf",
+        "spark.driver.bindAddress=127.0.0.1",
+        "--conf",
+        "spark.ui.enabled=false",
+        "--conf",
+        "spark.scheduler.minRegisteredResourcesRatio=1.0",
+        "--conf",
+        "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
+        "--conf",
+        "spark.locality.wait=0");
+  }
+
   public static Path prepare() throws IOException {
     String home = System.getenv("SPARK_HOME");
     if (home == null) {
