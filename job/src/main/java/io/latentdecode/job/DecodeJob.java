@@ -126,7 +126,8 @@ public final class DecodeJob {
               planned.carriedColumns(),
               spark.conf().get("spark.sql.session.timeZone"),
               options.maxFileBytes(),
-              new HadoopConf(conf));
+              new HadoopConf(conf),
+              options.deviceLimits());
       RunCommitter committer = new RunCommitter(outFs, output, runId);
       spark.sparkContext().setJobDescription("latent-decode run " + runId);
       LOG.info(

@@ -173,6 +173,7 @@ public final class DecodeBenchmark {
                 format,
                 s.batchSize(),
                 DeviceRequest.CPU),
+            io.latentdecode.udf.contract.DeviceLimits.DEFAULT,
             OptionalInt.of(Math.max(1, Math.min(partitionsHint, s.cores() * 2))),
             WriteMode.OVERWRITE,
             TaskPlan.MAX_FILE_BYTES_DEFAULT,

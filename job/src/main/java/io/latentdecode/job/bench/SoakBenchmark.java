@@ -81,6 +81,7 @@ final class SoakBenchmark {
                       ImageFormat.PNG,
                       s.batchSize(),
                       DeviceRequest.CPU),
+                  io.latentdecode.udf.contract.DeviceLimits.DEFAULT,
                   OptionalInt.of(TASKS),
                   WriteMode.OVERWRITE,
                   TaskPlan.MAX_FILE_BYTES_DEFAULT,

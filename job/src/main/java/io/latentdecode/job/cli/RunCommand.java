@@ -7,6 +7,7 @@ import io.latentdecode.job.config.LatentConventions;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
 import io.latentdecode.udf.contract.DecodeSettings;
+import io.latentdecode.udf.contract.DeviceLimits;
 import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.EncodingOptions;
 import io.latentdecode.udf.contract.ImageFormat;
@@ -16,6 +17,7 @@ import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.contract.Precision;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.Tiling;
+import io.latentdecode.udf.decode.BatchSizes;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -132,8 +134,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--image-format",
-      paramLabel = "png|jpeg|raw",
-      description = "png, jpeg, or raw HWC uint8 RGB bytes. Default: png.")
+      paramLabel = "png|jpeg|webp|raw",
+      description = "png, jpeg, webp, or raw HWC uint8 RGB bytes. Default: png.")
   ImageFormat imageFormat = DecodeSettings.IMAGE_FORMAT_DEFAULT;
 
   @Option(
@@ -149,10 +151,41 @@ final class RunCommand implements Callable<Integer> {
   int jpegQuality = EncodingOptions.JPEG_QUALITY_DEFAULT;
 
   @Option(
+      names = "--webp-quality",
+      paramLabel = "0-100",
+      description = "Lossy WebP quality. Default: ${DEFAULT-VALUE}.")
+  int webpQuality = EncodingOptions.WEBP_QUALITY_DEFAULT;
+
+  @Option(names = "--webp-lossless", description = "WebP without loss (--webp-quality unused).")
+  boolean webpLossless;
+
+  @Option(
       names = "--batch-size",
-      paramLabel = "N",
-      description = "Latents per decoder call. Default: ${DEFAULT-VALUE}.")
-  int batchSize = DecodeSettings.BATCH_SIZE_DEFAULT;
+      paramLabel = "auto|N",
+      description =
+          "Latents per decoder call. auto: the largest batch whose decode fits the memory budget,"
+              + " from a probe of the decoder's memory per pixel (at most "
+              + BatchSizes.MAX_AUTO
+              + "). Default: auto.")
+  String batchSize = "auto";
+
+  @Option(
+      names = "--memory-budget-mb",
+      paramLabel = "auto|MB",
+      description =
+          "Memory one decode may use, for --batch-size auto and --tile-size auto. auto: half the"
+              + " available memory (CPU) or 80%% of the free GPU memory, shared by the decodes the"
+              + " device admits at once. Default: auto.")
+  String memoryBudgetMb = "auto";
+
+  @Option(
+      names = "--decodes-per-device",
+      paramLabel = "auto|N",
+      description =
+          "Forward passes that may run at once on one device of an executor (the executor's tasks"
+              + " share its decoder). auto: 1 on a GPU; on the CPU the executor's cores divided by"
+              + " PyTorch's intra-op threads (spark.task.cpus). Default: auto.")
+  String decodesPerDevice = "auto";
 
   @Option(
       names = "--device",
@@ -198,6 +231,23 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin SparkOptions spark;
 
+  /** {@code auto} as 0, else a positive count. */
+  static int autoOrCount(String flag, String value) {
+    if (value.equalsIgnoreCase("auto")) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "Invalid " + flag + " " + value + ": expected auto or a whole number of at least 1");
+  }
+
   @Override
   public Integer call() {
     RunOptions options;
@@ -213,12 +263,15 @@ final class RunCommand implements Callable<Integer> {
                       Optional.ofNullable(preset), scalingFactor, shiftFactor, outputRange),
                   packedLatents == null ? LatentPacking.DETECT : LatentPacking.parse(packedLatents),
                   imageFormat,
-                  batchSize,
+                  autoOrCount("--batch-size", batchSize),
                   device,
                   precision,
                   Tiling.parse(tileSize, tileOverlap),
                   Math.round(maxImageMegapixels * 1_000_000),
-                  new EncodingOptions(pngCompression, jpegQuality)),
+                  new EncodingOptions(pngCompression, jpegQuality, webpQuality, webpLossless)),
+              new DeviceLimits(
+                  autoOrCount("--decodes-per-device", decodesPerDevice),
+                  autoOrCount("--memory-budget-mb", memoryBudgetMb) * 1024L * 1024L),
               partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
               mode,
               maxFileMb * 1024 * 1024,

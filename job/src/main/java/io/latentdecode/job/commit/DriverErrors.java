@@ -92,6 +92,8 @@ public final class DriverErrors {
                 java.util.stream.Collectors.groupingBy(
                     r -> r.kind().text(), java.util.stream.Collectors.counting())),
         0,
+        java.util.Map.of(),
+        0,
         0,
         0,
         0,

@@ -80,9 +80,16 @@ public final class RunReport {
                           "images",
                           0L,
                           "model_loads_in_jvm",
-                          0)));
+                          0,
+                          "decodes_per_device",
+                          t.decodesPerDevice(),
+                          "batch_sizes",
+                          new TreeMap<String, Integer>())));
       e.merge("tasks", 1L, (a, b) -> (Long) a + (Long) b);
       e.merge("images", t.images(), (a, b) -> (Long) a + (Long) b);
+      @SuppressWarnings("unchecked")
+      Map<String, Integer> sizes = (Map<String, Integer>) e.get("batch_sizes");
+      t.batchSizes().forEach((shape, size) -> sizes.merge(shape, size, Math::max));
       e.merge(
           "model_loads_in_jvm", t.modelLoadsInJvm(), (a, b) -> Math.max((Integer) a, (Integer) b));
     }

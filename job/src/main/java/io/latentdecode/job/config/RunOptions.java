@@ -3,6 +3,7 @@ package io.latentdecode.job.config;
 import static java.util.Objects.requireNonNull;
 
 import io.latentdecode.udf.contract.DecodeSettings;
+import io.latentdecode.udf.contract.DeviceLimits;
 import io.latentdecode.udf.contract.InputKind;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import java.util.OptionalInt;
  * @param model URI of the TorchScript decoder
  * @param inputFormat the latent format, or empty to detect it from file names
  * @param settings how latents become pixels
+ * @param deviceLimits how much of an executor's device the tasks may take
  * @param partitions how many Spark partitions to decode in, or empty to let Spark split the input
  * @param mode what to do with an existing output
  * @param maxFileBytes tasks roll to a new image file past this size
@@ -29,6 +31,7 @@ public record RunOptions(
     String model,
     Optional<InputKind> inputFormat,
     DecodeSettings settings,
+    DeviceLimits deviceLimits,
     OptionalInt partitions,
     WriteMode mode,
     long maxFileBytes,
@@ -42,6 +45,7 @@ public record RunOptions(
     requireNonNull(model, "model is null");
     requireNonNull(inputFormat, "inputFormat is null");
     requireNonNull(settings, "settings is null");
+    requireNonNull(deviceLimits, "deviceLimits is null");
     requireNonNull(partitions, "partitions is null");
     requireNonNull(mode, "mode is null");
     requireNonNull(master, "master is null");

@@ -71,6 +71,7 @@ public final class Demo {
                     ImageFormat.PNG,
                     4,
                     DeviceRequest.AUTO),
+                io.latentdecode.udf.contract.DeviceLimits.DEFAULT,
                 OptionalInt.empty(),
                 WriteMode.FAIL_IF_EXISTS,
                 TaskPlan.MAX_FILE_BYTES_DEFAULT,

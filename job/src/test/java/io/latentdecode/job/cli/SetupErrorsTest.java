@@ -52,10 +52,18 @@ class SetupErrorsTest {
     assertUsageError(
         CliRun.decode(
             input.toString(), output.toString(), model.toString(), "--image-format", "gif"),
-        "png, jpeg or raw");
+        "png, jpeg, webp or raw");
     assertUsageError(
         CliRun.decode(input.toString(), output.toString(), model.toString(), "--batch-size", "0"),
         "--batch-size 0");
+    assertUsageError(
+        CliRun.decode(
+            input.toString(), output.toString(), model.toString(), "--memory-budget-mb", "lots"),
+        "--memory-budget-mb lots: expected auto or a whole number");
+    assertUsageError(
+        CliRun.decode(
+            input.toString(), output.toString(), model.toString(), "--decodes-per-device", "0"),
+        "--decodes-per-device 0");
     assertUsageError(
         CliRun.decode(
             input.toString(), output.toString(), model.toString(), "--scaling-factor", "0"),

@@ -27,7 +27,11 @@ public record DecodeSettings(
   public static final double SHIFT_FACTOR_DEFAULT = 0.0;
   public static final OutputRange OUTPUT_RANGE_DEFAULT = OutputRange.MINUS_ONE_TO_ONE;
   public static final ImageFormat IMAGE_FORMAT_DEFAULT = ImageFormat.PNG;
-  public static final int BATCH_SIZE_DEFAULT = 4;
+
+  /** {@code --batch-size auto}: the largest batch that fits the memory budget, per shape. */
+  public static final int BATCH_SIZE_AUTO = 0;
+
+  public static final int BATCH_SIZE_DEFAULT = BATCH_SIZE_AUTO;
   public static final DeviceRequest DEVICE_DEFAULT = DeviceRequest.AUTO;
 
   /**
@@ -50,9 +54,9 @@ public record DecodeSettings(
     if (maxImagePixels < 1) {
       throw new IllegalArgumentException("Invalid --max-image-megapixels: must be positive");
     }
-    if (batchSize < 1) {
+    if (batchSize < 0) {
       throw new IllegalArgumentException(
-          "Invalid --batch-size " + batchSize + ": must be at least 1");
+          "Invalid --batch-size " + batchSize + ": must be auto or at least 1");
     }
   }
 

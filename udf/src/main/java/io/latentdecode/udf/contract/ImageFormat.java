@@ -8,6 +8,8 @@ public enum ImageFormat {
   PNG,
   /** Lossy JPEG, 8-bit RGB, at {@code --jpeg-quality}. */
   JPEG,
+  /** WebP, 8-bit RGB: lossy at {@code --webp-quality}, or lossless with {@code --webp-lossless}. */
+  WEBP,
   /** Raw pixels: height x width x 3 bytes (HWC, RGB, uint8). */
   RAW;
 
@@ -23,6 +25,6 @@ public enum ImageFormat {
       }
     }
     throw new IllegalArgumentException(
-        "Invalid image format '" + text + "': expected png, jpeg or raw");
+        "Invalid image format '" + text + "': expected png, jpeg, webp or raw");
   }
 }

@@ -86,8 +86,10 @@ public final class OutputSchemas {
       m.put("png_compression", s.encoding().pngCompressionLevel());
     } else if (s.imageFormat() == ImageFormat.JPEG) {
       m.put("jpeg_quality", s.encoding().jpegQuality());
+    } else if (s.imageFormat() == ImageFormat.WEBP) {
+      m.put("webp_quality", s.encoding().webpLossless() ? "lossless" : s.encoding().webpQuality());
     }
-    m.put("batch_size", s.batchSize());
+    m.put("batch_size", s.batchSize() == DecodeSettings.BATCH_SIZE_AUTO ? "auto" : s.batchSize());
     m.put("device", s.device().text());
     return m;
   }

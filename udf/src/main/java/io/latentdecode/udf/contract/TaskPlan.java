@@ -20,6 +20,8 @@ import org.apache.spark.sql.types.StructType;
  * @param carriedColumns input columns carried through unchanged into the image files
  * @param sessionTimeZone Spark's session time zone (Arrow timestamps of carried columns)
  * @param maxFileBytes a task starts a new image file once its current one passes this size
+ * @param hadoopConf the driver's Hadoop configuration, for the tasks' file systems
+ * @param deviceLimits how much of its executor's device a task may take
  */
 public record TaskPlan(
     String runId,
@@ -32,7 +34,8 @@ public record TaskPlan(
     StructType carriedColumns,
     String sessionTimeZone,
     long maxFileBytes,
-    HadoopConf hadoopConf)
+    HadoopConf hadoopConf,
+    DeviceLimits deviceLimits)
     implements Serializable {
 
   public static final long MAX_FILE_BYTES_DEFAULT = 256L * 1024 * 1024;
@@ -52,6 +55,7 @@ public record TaskPlan(
     requireNonNull(carriedColumns, "carriedColumns is null");
     requireNonNull(sessionTimeZone, "sessionTimeZone is null");
     requireNonNull(hadoopConf, "hadoopConf is null");
+    requireNonNull(deviceLimits, "deviceLimits is null");
     if (maxFileBytes < 1) {
       throw new IllegalArgumentException(
           "Invalid max file size " + maxFileBytes + ": must be positive");

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param images rows decoded into images
  * @param errorsByKind quarantined rows, by {@link ErrorKind#text()}
  * @param batches decoder forward calls
+ * @param batchSizes the micro-batch size used per latent shape ({@code CxHxW})
+ * @param decodesPerDevice forward passes its device admits at once in the task's JVM
  * @param fp32Redecoded images decoded again in float32 after their half-precision decode overflowed
  * @param tiledImages images decoded in tiles
  * @param oomSplits times a forward ran out of memory and its work was split
@@ -40,6 +42,8 @@ public record TaskReport(
     long images,
     Map<String, Long> errorsByKind,
     long batches,
+    Map<String, Integer> batchSizes,
+    int decodesPerDevice,
     long fp32Redecoded,
     long tiledImages,
     long oomSplits,
@@ -52,6 +56,7 @@ public record TaskReport(
     imageFiles = List.copyOf(imageFiles);
     errorFiles = List.copyOf(errorFiles);
     errorsByKind = Map.copyOf(errorsByKind);
+    batchSizes = Map.copyOf(batchSizes);
     nanosByStage = Map.copyOf(nanosByStage);
   }
 }

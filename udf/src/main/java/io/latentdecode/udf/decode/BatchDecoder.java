@@ -16,6 +16,8 @@ import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.contract.Tiling;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentException;
+import io.latentdecode.udf.model.DeviceAdmission;
+import io.latentdecode.udf.model.DeviceShare;
 import io.latentdecode.udf.model.LoadedDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,7 +42,9 @@ public final class BatchDecoder implements AutoCloseable {
   private final Supplier<Predictor<NDList, NDList>> fp32Fallback;
   private final DecodeSettings settings;
   private final TileSizes tileSizes;
+  private final DeviceShare share;
   private Predictor<NDList, NDList> fp32Predictor;
+  private long deviceWaitNanos;
 
   /**
    * The task's staging buffer for latent bytes, reused across batches (grown when a batch needs
@@ -52,23 +56,31 @@ public final class BatchDecoder implements AutoCloseable {
    * @param decoder the decoder in the run's precision
    * @param predictor a predictor of {@code decoder}
    * @param fp32Fallback opens a predictor of the float32 decoder, on first need (half precision)
+   * @param share the task's share of the device: turns on it and a memory budget
    */
   public BatchDecoder(
       LoadedDecoder decoder,
       Predictor<NDList, NDList> predictor,
       Supplier<Predictor<NDList, NDList>> fp32Fallback,
-      DecodeSettings settings) {
+      DecodeSettings settings,
+      DeviceShare share) {
     this.decoder = decoder;
     this.predictor = predictor;
     this.fp32Fallback = fp32Fallback;
     this.settings = settings;
-    this.tileSizes = new TileSizes(decoder, settings);
+    this.share = share;
+    this.tileSizes = new TileSizes(decoder, settings, share);
   }
 
-  /** A float32 decoder: no fallback needed. */
+  /** A float32 decoder used by one caller alone: no fallback, no one to share the device with. */
   public BatchDecoder(
       LoadedDecoder decoder, Predictor<NDList, NDList> predictor, DecodeSettings settings) {
-    this(decoder, predictor, () -> predictor, settings);
+    this(decoder, predictor, () -> predictor, settings, DeviceShare.unshared(decoder.device()));
+  }
+
+  /** Time this decoder's forwards waited for a turn on the device, in total. */
+  public long deviceWaitNanos() {
+    return deviceWaitNanos;
   }
 
   public DecodedBatch decode(List<Latent> batch) {
@@ -98,7 +110,7 @@ public final class BatchDecoder implements AutoCloseable {
         latents = latents.get(scope.create(indicesOf(finite)));
       }
       NDArray z = toDecoderInput(scope, latents);
-      int tile = tileSizes.tileFor(scope, z, this::forwardFp32);
+      int tile = tileSizes.tileFor(z);
       boolean tiled = tile > 0;
       long forwardStart = System.nanoTime();
       NDArray images;
@@ -341,8 +353,16 @@ public final class BatchDecoder implements AutoCloseable {
     return run(fp32Predictor, z);
   }
 
-  private static NDArray run(Predictor<NDList, NDList> p, NDArray z) throws TranslateException {
-    NDArray out = p.predict(new NDList(z)).get(0);
+  private NDArray run(Predictor<NDList, NDList> p, NDArray z) throws TranslateException {
+    long waitStart = System.nanoTime();
+    NDArray out;
+    DeviceAdmission.Permit turn = share.admission().enter();
+    try {
+      deviceWaitNanos += System.nanoTime() - waitStart;
+      out = p.predict(new NDList(z)).get(0);
+    } finally {
+      turn.close();
+    }
     if (out.getDataType() != DataType.FLOAT32) {
       throw new IllegalStateException(
           "the decoder returned "

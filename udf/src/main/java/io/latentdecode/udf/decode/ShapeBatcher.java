@@ -6,29 +6,37 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * Groups latents into micro-batches of equal shape and dtype, the unit the decoder runs on. Holds
- * at most {@code batchSize - 1} latents per distinct shape between calls.
+ * fewer than a batch of latents per distinct shape between calls.
  */
 public final class ShapeBatcher {
-  private final int batchSize;
+  private final ToIntFunction<Latent> batchSize;
   private final Map<String, List<Latent>> pending = new LinkedHashMap<>();
 
   public ShapeBatcher(int batchSize) {
+    this(latent -> batchSize);
     if (batchSize < 1) {
       throw new IllegalArgumentException(
           "Invalid batch size " + batchSize + ": must be at least 1");
     }
+  }
+
+  /**
+   * @param batchSize the batch size for latents shaped like the given one
+   */
+  public ShapeBatcher(ToIntFunction<Latent> batchSize) {
     this.batchSize = batchSize;
   }
 
   /** Adds a latent; returns a full batch when this one completes it, else null. */
   public List<Latent> add(Latent latent) {
     String key = latent.dtype() + Arrays.toString(latent.shape());
-    List<Latent> group = pending.computeIfAbsent(key, k -> new ArrayList<>(batchSize));
+    List<Latent> group = pending.computeIfAbsent(key, k -> new ArrayList<>());
     group.add(latent);
-    if (group.size() < batchSize) {
+    if (group.size() < batchSize.applyAsInt(latent)) {
       return null;
     }
     pending.remove(key);

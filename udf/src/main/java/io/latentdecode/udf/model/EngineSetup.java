@@ -17,6 +17,19 @@ public final class EngineSetup {
     setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(Math.max(1, intraOpThreads)));
   }
 
+  /** PyTorch's intra-op threads per forward, as configured (1 before {@link #configure}). */
+  public static int intraOpThreads() {
+    String value = System.getProperty("ai.djl.pytorch.num_threads");
+    if (value == null) {
+      value = System.getenv("ai.djl.pytorch.num_threads");
+    }
+    try {
+      return value == null ? 1 : Math.max(1, Integer.parseInt(value.trim()));
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
   private static void setIfAbsent(String key, String value) {
     if (System.getProperty(key) == null && System.getenv(key) == null) {
       System.setProperty(key, value);

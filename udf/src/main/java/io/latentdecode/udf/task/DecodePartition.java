@@ -4,15 +4,20 @@ import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import io.latentdecode.udf.contract.DecodeSettings;
+import io.latentdecode.udf.contract.DeviceLimits;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.Precision;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
 import io.latentdecode.udf.decode.BatchDecoder;
+import io.latentdecode.udf.decode.BatchSizes;
 import io.latentdecode.udf.latent.LatentRows;
 import io.latentdecode.udf.model.DecoderCache;
+import io.latentdecode.udf.model.DeviceAdmission;
 import io.latentdecode.udf.model.DeviceSelector;
+import io.latentdecode.udf.model.DeviceShare;
+import io.latentdecode.udf.model.EngineSetup;
 import io.latentdecode.udf.model.LoadedDecoder;
 import io.latentdecode.udf.output.ArrowAllocators;
 import io.latentdecode.udf.output.ErrorFileWriter;
@@ -52,6 +57,21 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
     this.broadcastPlan = plan;
   }
 
+  /**
+   * This task's share of the device: the JVM's admission for it (created by the first task with the
+   * run's {@code --decodes-per-device}, or the default for the executor's cores and PyTorch's
+   * intra-op threads) and the run's memory budget.
+   */
+  private static DeviceShare deviceShare(Device device, DeviceLimits limits) {
+    int permits = limits.decodesPerDevice();
+    if (permits == 0) {
+      permits =
+          DeviceAdmission.defaultPermits(
+              device.isGpu(), EncodePool.threads(), EngineSetup.intraOpThreads());
+    }
+    return new DeviceShare(device, DeviceAdmission.of(device, permits), limits.memoryBudgetBytes());
+  }
+
   @Override
   public Iterator<TaskReport> call(Iterator<InternalRow> input) throws Exception {
     long start = System.nanoTime();
@@ -71,6 +91,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
     LoadedDecoder decoder =
         DecoderCache.get(
             precision.isHalf() ? plan.precisionModel() : plan.model(), device, conf, task.cpus());
+    DeviceShare share = deviceShare(device, plan.deviceLimits());
     StageClock clock = new StageClock();
     try (BufferAllocator allocator = ArrowAllocators.forTask("task-" + partition + "-" + attempt);
         ImageFileWriter images =
@@ -97,9 +118,11 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                 decoder,
                 predictor,
                 () -> DecoderCache.get(plan.model(), device, conf, task.cpus()).newPredictor(),
-                settings)) {
+                settings,
+                share)) {
       PartitionDecoder loop =
           new PartitionDecoder(
+              "p" + partition + "-a" + attempt,
               LatentRows.of(
                   plan.inputKind(),
                   plan.inputUri(),
@@ -108,7 +131,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                   allocator),
               plan.settings().convention(),
               plan.settings().maxImagePixels(),
-              plan.settings().batchSize(),
+              new BatchSizes(decoder, settings, share),
               batchDecoder,
               plan.settings().imageFormat(),
               plan.settings().encoding(),
@@ -154,6 +177,8 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               loop.images(),
               loop.errorsByKind(),
               loop.batches(),
+              loop.batchSizes(),
+              share.admission().permits(),
               loop.fp32Redecoded(),
               loop.tiledImages(),
               loop.oomSplits(),

@@ -3,10 +3,14 @@ package io.latentdecode.udf.task;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Wall time a task spends per stage, for the run report. Not thread-safe: one per task. */
+/**
+ * Time a task's stages are busy, for the run report. The stages overlap (they run on their own
+ * threads), so the stage times add up to more than the task's wall time. Thread-safe.
+ */
 final class StageClock {
   static final String READ = "read";
   static final String PREPOST = "pre_post_process";
+  static final String WAIT_FOR_DEVICE = "wait_for_device";
   static final String FORWARD = "forward";
   static final String ENCODE = "encode";
   static final String WRITE = "write";
@@ -15,12 +19,13 @@ final class StageClock {
   private final Map<String, Long> nanos = new LinkedHashMap<>();
 
   StageClock() {
-    for (String stage : new String[] {READ, PREPOST, FORWARD, ENCODE, WRITE, PUBLISH}) {
+    for (String stage :
+        new String[] {READ, PREPOST, WAIT_FOR_DEVICE, FORWARD, ENCODE, WRITE, PUBLISH}) {
       nanos.put(stage, 0L);
     }
   }
 
-  void add(String stage, long elapsedNanos) {
+  synchronized void add(String stage, long elapsedNanos) {
     nanos.merge(stage, elapsedNanos, Long::sum);
   }
 
@@ -31,7 +36,7 @@ final class StageClock {
     return now;
   }
 
-  Map<String, Long> snapshot() {
+  synchronized Map<String, Long> snapshot() {
     return Map.copyOf(nanos);
   }
 }

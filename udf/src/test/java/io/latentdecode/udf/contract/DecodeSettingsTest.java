@@ -19,7 +19,7 @@ class DecodeSettingsTest {
     assertThat(d.tiling().mode()).isEqualTo(Tiling.Mode.OFF);
     assertThat(d.packing().declared()).isFalse();
     assertThat(d.imageFormat()).isEqualTo(ImageFormat.PNG);
-    assertThat(d.batchSize()).isEqualTo(4);
+    assertThat(d.batchSize()).isEqualTo(DecodeSettings.BATCH_SIZE_AUTO);
     assertThat(d.device()).isEqualTo(DeviceRequest.AUTO);
     assertThat(TaskPlan.MAX_FILE_BYTES_DEFAULT).isEqualTo(256L * 1024 * 1024);
   }
@@ -47,9 +47,9 @@ class DecodeSettingsTest {
                 DecodeSettings.of(
                     LatentConvention.plain(1, 0, OutputRange.ZERO_TO_ONE),
                     ImageFormat.PNG,
-                    0,
+                    -1,
                     DeviceRequest.CPU))
-        .hasMessageContaining("--batch-size 0");
+        .hasMessageContaining("--batch-size -1");
     assertThatThrownBy(
             () ->
                 new LatentConvention(

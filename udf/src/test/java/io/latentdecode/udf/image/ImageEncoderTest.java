@@ -16,19 +16,25 @@ class ImageEncoderTest {
   @Test
   void encodesEachImageOfABatchBufferLosslesslyAtEveryCompressionLevel() throws Exception {
     for (int level : new int[] {0, 1, 6, 9}) {
-      encodesLosslessly(new EncodingOptions(level, 90));
+      encodesLosslessly(ImageFormat.PNG, new EncodingOptions(level, 90));
     }
   }
 
-  private static void encodesLosslessly(EncodingOptions options) throws Exception {
+  @Test
+  void losslessWebpKeepsEveryPixel() throws Exception {
+    encodesLosslessly(ImageFormat.WEBP, new EncodingOptions(1, 90, 90, true));
+  }
+
+  private static void encodesLosslessly(ImageFormat format, EncodingOptions options)
+      throws Exception {
     byte[] batch = new byte[2 * H * W * 3];
     for (int i = 0; i < batch.length; i++) {
       batch[i] = (byte) (i * 31 + (i / (H * W * 3)) * 101);
     }
     for (int image = 0; image < 2; image++) {
       int offset = image * H * W * 3;
-      byte[] png = ImageEncoder.encode(ImageFormat.PNG, options, batch, offset, H, W).toByteArray();
-      BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png));
+      byte[] encoded = ImageEncoder.encode(format, options, batch, offset, H, W).toByteArray();
+      BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(encoded));
 
       assertThat(decoded.getWidth()).isEqualTo(W);
       assertThat(decoded.getHeight()).isEqualTo(H);
@@ -47,6 +53,21 @@ class ImageEncoderTest {
 
   @Test
   void jpegIsCloseAndItsQualityTradesSizeForFidelity() throws Exception {
+    lossyIsCloseAndQualityTradesSize(
+        ImageFormat.JPEG, new EncodingOptions(1, 95), new EncodingOptions(1, 30));
+  }
+
+  @Test
+  void lossyWebpIsCloseAndItsQualityTradesSizeForFidelity() throws Exception {
+    lossyIsCloseAndQualityTradesSize(
+        ImageFormat.WEBP,
+        new EncodingOptions(1, 90, 95, false),
+        new EncodingOptions(1, 90, 30, false));
+  }
+
+  private static void lossyIsCloseAndQualityTradesSize(
+      ImageFormat format, EncodingOptions highQuality, EncodingOptions lowQuality)
+      throws Exception {
     int h = 64;
     int w = 96;
     byte[] pixels = new byte[h * w * 3];
@@ -58,12 +79,8 @@ class ImageEncoderTest {
         pixels[p + 2] = (byte) ((x + y) * 2);
       }
     }
-    byte[] high =
-        ImageEncoder.encode(ImageFormat.JPEG, new EncodingOptions(1, 95), pixels, 0, h, w)
-            .toByteArray();
-    byte[] low =
-        ImageEncoder.encode(ImageFormat.JPEG, new EncodingOptions(1, 30), pixels, 0, h, w)
-            .toByteArray();
+    byte[] high = ImageEncoder.encode(format, highQuality, pixels, 0, h, w).toByteArray();
+    byte[] low = ImageEncoder.encode(format, lowQuality, pixels, 0, h, w).toByteArray();
     BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(high));
 
     assertThat(low.length).isLessThan(high.length);

@@ -1,0 +1,88 @@
+package io.latentdecode.udf.decode;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.latentdecode.udf.model.DeviceAdmission;
+import io.latentdecode.udf.model.DeviceMemory;
+import io.latentdecode.udf.model.LoadedDecoder;
+import io.latentdecode.udf.model.ProcessMemory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a decoder's forward pass needs per output pixel, measured once per JVM, model, device and
+ * channel count with a probe decode of a {@value #PROBE}x{@value #PROBE} latent, alone on the
+ * device. On the CPU: the larger peak of resident memory over its start in two probe forwards (the
+ * first also allocates once-only buffers; the second shows what malloc kept from an earlier one
+ * that it gave back); the probe is large enough (a 512x512 image for an 8x VAE) that a decoder's
+ * big activations are mapped and unmapped by malloc and so show in resident memory. On a GPU: the
+ * device memory the first probe forward adds (the caching allocator keeps what a forward needed at
+ * its peak). Where no measurement is possible, {@value #FALLBACK_BYTES_PER_PIXEL} bytes, the class
+ * of the Stable Diffusion VAEs in float32.
+ */
+final class ForwardMemoryProbe {
+  private static final Logger LOG = LoggerFactory.getLogger(ForwardMemoryProbe.class);
+  static final int PROBE = 64;
+  static final long FALLBACK_BYTES_PER_PIXEL = 10 * 1024;
+  private static final Map<String, Long> MEASURED = new ConcurrentHashMap<>();
+
+  private ForwardMemoryProbe() {}
+
+  static long bytesPerOutputPixel(LoadedDecoder decoder, int channels, DeviceAdmission admission) {
+    return MEASURED.computeIfAbsent(
+        decoder.sha256() + "/" + decoder.device() + "/" + channels,
+        key -> measure(decoder, channels, admission));
+  }
+
+  private static long measure(LoadedDecoder decoder, int channels, DeviceAdmission admission) {
+    Device device = decoder.device();
+    if (!device.isGpu() && !ProcessMemory.supported()) {
+      return FALLBACK_BYTES_PER_PIXEL;
+    }
+    DeviceAdmission.Permit alone = admission.enterAlone();
+    try (NDManager scope = decoder.newBatchManager();
+        Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
+      NDList probe = new NDList(scope.zeros(new Shape(1, channels, PROBE, PROBE)));
+      long peak;
+      NDArray out;
+      if (device.isGpu()) {
+        long before = DeviceMemory.gpuUsedBytes(device);
+        out = predictor.predict(probe).get(0);
+        peak = DeviceMemory.gpuUsedBytes(device) - before;
+      } else {
+        peak = 0;
+        out = null;
+        for (int i = 0; i < 2; i++) {
+          long before = ProcessMemory.residentBytes();
+          ProcessMemory.resetPeak();
+          out = predictor.predict(probe).get(0);
+          peak = Math.max(peak, ProcessMemory.peakResidentBytes() - before);
+        }
+      }
+      long pixels = out.getShape().get(2) * out.getShape().get(3);
+      long perPixel = peak > 0 ? Math.max(1, peak / pixels) : FALLBACK_BYTES_PER_PIXEL;
+      LOG.info(
+          "Probe decode of a {} latent on {}: {} MB at peak, {} B per output pixel",
+          new Shape(1, channels, PROBE, PROBE),
+          device,
+          peak >> 20,
+          perPixel);
+      return perPixel;
+    } catch (Exception e) {
+      LOG.warn(
+          "Cannot measure the decoder's memory on {} ({}); assuming {} B per output pixel",
+          device,
+          e.toString(),
+          FALLBACK_BYTES_PER_PIXEL);
+      return FALLBACK_BYTES_PER_PIXEL;
+    } finally {
+      alone.close();
+    }
+  }
+}
