@@ -81,7 +81,7 @@ final class SoakBenchmark {
                       ImageFormat.PNG,
                       s.batchSize(),
                       DeviceRequest.CPU),
-                  io.latentdecode.udf.contract.DeviceLimits.DEFAULT,
+                  new io.latentdecode.udf.contract.DeviceLimits(s.cores(), 0),
                   OptionalInt.of(TASKS),
                   WriteMode.OVERWRITE,
                   TaskPlan.MAX_FILE_BYTES_DEFAULT,
