@@ -16,12 +16,16 @@ import io.latentdecode.job.plan.OutputCheck;
 import io.latentdecode.job.plan.PlannedInput;
 import io.latentdecode.job.plan.PrecisionModel;
 import io.latentdecode.job.plan.ResumePlan;
+import io.latentdecode.job.progress.RunProgress;
+import io.latentdecode.job.report.ReportSamples;
+import io.latentdecode.job.report.RunReportPage;
 import io.latentdecode.job.spark.SparkSessions;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
+import io.latentdecode.udf.contract.RunMetrics;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
 import io.latentdecode.udf.task.DecodePartition;
@@ -33,6 +37,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -47,6 +52,11 @@ import org.slf4j.LoggerFactory;
 public final class DecodeJob {
   private static final Logger LOG = LoggerFactory.getLogger(DecodeJob.class);
   private static final String HADOOP_PREFIX = "spark.hadoop.";
+
+  /** Images on the contact sheet of the run's HTML page, and quarantined rows listed there. */
+  private static final int REPORT_THUMBNAILS = 24;
+
+  private static final int REPORT_ERROR_ROWS = 50;
 
   private DecodeJob() {}
 
@@ -139,20 +149,33 @@ public final class DecodeJob {
           model.fileName(),
           model.sha256());
       List<TaskReport> reports;
+      RunMetrics metrics = RunMetrics.register(spark.sparkContext());
+      RunProgress progress = null;
       try {
         Broadcast<TaskPlan> broadcastPlan =
             JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan);
-        reports =
+        JavaRDD<TaskReport> decode =
             planned
                 .rows()
                 .queryExecution()
                 .toRdd()
                 .toJavaRDD()
-                .mapPartitions(new DecodePartition(broadcastPlan))
-                .collect();
+                .mapPartitions(new DecodePartition(broadcastPlan, metrics));
+        progress =
+            RunProgress.start(
+                spark.sparkContext(),
+                metrics,
+                decode.id(),
+                RunProgress.onTerminal(),
+                options.progressInterval());
+        reports = decode.collect();
       } catch (Exception e) { // SparkException is checked, though Scala does not declare it
         committer.abort();
         throw e;
+      } finally {
+        if (progress != null) {
+          progress.close();
+        }
       }
       List<DriverErrors.Row> driverErrors = new java.util.ArrayList<>(planned.unreadable());
       driverErrors.removeAll(
@@ -187,7 +210,12 @@ public final class DecodeJob {
         throw e;
       }
       try {
-        committer.commit(reports, report.toJson());
+        committer.commit(
+            reports,
+            report.toJson(),
+            RunReportPage.html(
+                report.fields(),
+                ReportSamples.read(outFs, output, reports, REPORT_THUMBNAILS, REPORT_ERROR_ROWS)));
       } catch (IOException | RuntimeException e) {
         committer.abort();
         throw e;

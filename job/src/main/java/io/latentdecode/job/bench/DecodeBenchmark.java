@@ -208,6 +208,7 @@ public final class DecodeBenchmark {
             TaskPlan.MAX_FILE_BYTES_DEFAULT,
             ErrorBudget.DEFAULT,
             Optional.empty(),
-            Map.of()));
+            Map.of(),
+            RunOptions.PROGRESS_INTERVAL_DEFAULT));
   }
 }

@@ -87,7 +87,8 @@ final class SoakBenchmark {
                   TaskPlan.MAX_FILE_BYTES_DEFAULT,
                   ErrorBudget.DEFAULT,
                   Optional.empty(),
-                  Map.of()));
+                  Map.of(),
+                  RunOptions.PROGRESS_INTERVAL_DEFAULT));
       System.gc();
       long end = rss();
       long endHeap = heapUsed();

@@ -28,7 +28,13 @@ import picocli.CommandLine.TypeConversionException;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Decode diffusion-model latents into images at scale on Apache Spark.",
-    subcommands = {RunCommand.class, DemoCommand.class, BenchCommand.class})
+    subcommands = {
+      RunCommand.class,
+      InspectCommand.class,
+      ExtractCommand.class,
+      DemoCommand.class,
+      BenchCommand.class
+    })
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_RUN_FAILED = 1;
@@ -113,6 +119,6 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing command: choose run or demo");
+        spec.commandLine(), "Missing command: choose run, inspect, extract, demo or bench");
   }
 }

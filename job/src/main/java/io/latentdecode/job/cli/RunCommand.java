@@ -229,6 +229,14 @@ final class RunCommand implements Callable<Integer> {
               + " Default: ${DEFAULT-VALUE}.")
   double maxErrorFraction = ErrorBudget.DEFAULT;
 
+  @Option(
+      names = "--progress-interval",
+      paramLabel = "SECONDS",
+      description =
+          "When the console is not a terminal (logs, CI), log the progress this often; on a"
+              + " terminal a live bar shows instead. Default: ${DEFAULT-VALUE}.")
+  long progressInterval = RunOptions.PROGRESS_INTERVAL_DEFAULT.toSeconds();
+
   @Mixin SparkOptions spark;
 
   /** {@code auto} as 0, else a positive count. */
@@ -277,7 +285,8 @@ final class RunCommand implements Callable<Integer> {
               maxFileMb * 1024 * 1024,
               maxErrorFraction,
               spark.master(),
-              spark.conf);
+              spark.conf,
+              java.time.Duration.ofSeconds(progressInterval));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

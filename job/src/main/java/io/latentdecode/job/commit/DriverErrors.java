@@ -99,6 +99,7 @@ public final class DriverErrors {
         0,
         files.stream().mapToLong(StagedFile::bytes).sum(),
         Map.of(),
+        0,
         0);
   }
 }

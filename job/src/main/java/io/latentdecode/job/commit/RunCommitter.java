@@ -34,7 +34,12 @@ public final class RunCommitter {
     this.runId = runId;
   }
 
-  public void commit(List<TaskReport> reports, byte[] runReportJson) throws IOException {
+  /**
+   * Commits the run: removes every file of the run its tasks did not report, writes the run's
+   * report ({@code _runs/<run-id>.json}) and page ({@code .html}), then {@code _SUCCESS}.
+   */
+  public void commit(List<TaskReport> reports, byte[] runReportJson, byte[] runReportHtml)
+      throws IOException {
     Set<String> reported = new HashSet<>();
     for (TaskReport r : reports) {
       reported.addAll(r.imageFiles());
@@ -44,6 +49,7 @@ public final class RunCommitter {
     sweepUnreported(OutputLayout.errorsDir(output), OutputLayout.ERRORS_DIR + "/", reported);
     abortTemporary();
     write(OutputLayout.runReport(output, runId), runReportJson, false);
+    write(OutputLayout.runReportPage(output, runId), runReportHtml, false);
     write(
         OutputLayout.successMarker(output),
         ("{\"run_id\": \"" + runId + "\"}\n").getBytes(StandardCharsets.UTF_8),

@@ -30,6 +30,19 @@ public final class RunReport {
     this.fields = fields;
   }
 
+  /** The tasks' stages, in the order work flows through them (as the tasks' clocks name them). */
+  private static final List<String> STAGE_ORDER =
+      List.of(
+          "read",
+          "batch_sizing",
+          "preprocess",
+          "wait_for_device",
+          "forward",
+          "postprocess",
+          "encode",
+          "write",
+          "publish");
+
   public static RunReport of(
       TaskPlan plan,
       RunOptions options,
@@ -84,17 +97,23 @@ public final class RunReport {
                           "decodes_per_device",
                           t.decodesPerDevice(),
                           "batch_sizes",
-                          new TreeMap<String, Integer>())));
+                          new TreeMap<String, Integer>(),
+                          "peak_rss_mb",
+                          0L)));
       e.merge("tasks", 1L, (a, b) -> (Long) a + (Long) b);
       e.merge("images", t.images(), (a, b) -> (Long) a + (Long) b);
       @SuppressWarnings("unchecked")
       Map<String, Integer> sizes = (Map<String, Integer>) e.get("batch_sizes");
       t.batchSizes().forEach((shape, size) -> sizes.merge(shape, size, Math::max));
+      e.merge("peak_rss_mb", t.peakRssBytes() >> 20, (a, b) -> Math.max((Long) a, (Long) b));
       e.merge(
           "model_loads_in_jvm", t.modelLoadsInJvm(), (a, b) -> Math.max((Integer) a, (Integer) b));
     }
     long errors = errorsByKind.values().stream().mapToLong(Long::longValue).sum();
     double seconds = Duration.between(started, finished).toNanos() / 1e9;
+    for (Map<String, Object> e : executors.values()) {
+      e.put("images_per_second", round(seconds > 0 ? (Long) e.get("images") / seconds : 0));
+    }
 
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("run_id", plan.runId());
@@ -131,6 +150,12 @@ public final class RunReport {
     f.put("counts", counts);
     f.put("images_per_second", round(seconds > 0 ? images / seconds : 0));
     Map<String, Object> stages = new LinkedHashMap<>();
+    for (String stage : STAGE_ORDER) {
+      Long nanos = stageNanos.remove(stage);
+      if (nanos != null) {
+        stages.put(stage, round(nanos / 1e9));
+      }
+    }
     stageNanos.forEach((k, v) -> stages.put(k, round(v / 1e9)));
     f.put("task_seconds_by_stage", stages);
     f.put("executors", new ArrayList<>(executors.values()));

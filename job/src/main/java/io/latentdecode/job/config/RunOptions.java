@@ -24,6 +24,7 @@ import java.util.OptionalInt;
  * @param maxErrorFraction the share of quarantined rows above which the run is not committed
  * @param master Spark master URL, or empty for spark-submit's or embedded {@code local[*]}
  * @param sparkConf extra Spark settings ({@code --conf key=value})
+ * @param progressInterval how often the progress is logged when the console is not a terminal
  */
 public record RunOptions(
     String input,
@@ -37,7 +38,11 @@ public record RunOptions(
     long maxFileBytes,
     double maxErrorFraction,
     Optional<String> master,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    java.time.Duration progressInterval) {
+
+  public static final java.time.Duration PROGRESS_INTERVAL_DEFAULT =
+      java.time.Duration.ofSeconds(30);
 
   public RunOptions {
     requireNonNull(input, "input is null");
@@ -50,6 +55,10 @@ public record RunOptions(
     requireNonNull(mode, "mode is null");
     requireNonNull(master, "master is null");
     sparkConf = Map.copyOf(sparkConf);
+    requireNonNull(progressInterval, "progressInterval is null");
+    if (progressInterval.isNegative() || progressInterval.isZero()) {
+      throw new IllegalArgumentException("Invalid --progress-interval: must be at least 1 second");
+    }
     if (partitions.isPresent() && partitions.getAsInt() < 1) {
       throw new IllegalArgumentException(
           "Invalid --partitions " + partitions.getAsInt() + ": must be at least 1");

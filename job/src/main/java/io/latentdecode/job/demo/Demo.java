@@ -77,7 +77,8 @@ public final class Demo {
                 TaskPlan.MAX_FILE_BYTES_DEFAULT,
                 ErrorBudget.DEFAULT,
                 master,
-                sparkConf));
+                sparkConf,
+                RunOptions.PROGRESS_INTERVAL_DEFAULT));
 
     Path png = Files.createDirectories(dir.resolve("png"));
     org.apache.hadoop.fs.Path output = new org.apache.hadoop.fs.Path(images.toUri());

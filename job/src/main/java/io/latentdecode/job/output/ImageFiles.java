@@ -39,8 +39,13 @@ public final class ImageFiles {
   }
 
   public static void forEach(FileSystem fs, Path output, Visitor visitor) throws IOException {
+    forEach(fs, list(fs, output), visitor);
+  }
+
+  /** Visits every image of these files, in order. */
+  public static void forEach(FileSystem fs, List<Path> files, Visitor visitor) throws IOException {
     try (BufferAllocator allocator = new RootAllocator()) {
-      for (Path file : list(fs, output)) {
+      for (Path file : files) {
         try (ArrowFileReader reader =
             new ArrowFileReader(HadoopChannels.openForRead(fs, file), allocator)) {
           VectorSchemaRoot root = reader.getVectorSchemaRoot();

@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkSessions {
   public static final String EMBEDDED_MASTER = "local[*]";
+  private static final String SHOW_CONSOLE_PROGRESS = "spark.ui.showConsoleProgress";
 
   private SparkSessions() {}
 
@@ -36,6 +37,10 @@ public final class SparkSessions {
       builder.master(master.get());
     } else if (System.getProperty("spark.master") == null) {
       builder.master(EMBEDDED_MASTER);
+    }
+    if (!conf.containsKey(SHOW_CONSOLE_PROGRESS)
+        && System.getProperty(SHOW_CONSOLE_PROGRESS) == null) {
+      builder.config(SHOW_CONSOLE_PROGRESS, "false"); // the run shows its own progress line
     }
     conf.forEach(builder::config);
     return new Session(builder.getOrCreate(), true);

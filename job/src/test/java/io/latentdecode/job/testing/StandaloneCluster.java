@@ -26,7 +26,16 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   public static StandaloneCluster start(Path workDir, int workers) throws Exception {
-    Path sparkHome = LocalClusterHome.prepare();
+    return start(workDir, LocalClusterHome.prepare(), workers, 1, List.of());
+  }
+
+  /**
+   * @param sparkHome a Spark home whose {@code jars/} the Master and Workers run from
+   * @param workerOptions JVM options of the Workers (e.g. {@code -Dspark.worker.resource.*})
+   */
+  public static StandaloneCluster start(
+      Path workDir, Path sparkHome, int workers, int coresPerWorker, List<String> workerOptions)
+      throws Exception {
     Files.createDirectories(workDir);
     int port = freePort();
     StandaloneCluster cluster = new StandaloneCluster(port);
@@ -35,6 +44,7 @@ public final class StandaloneCluster implements AutoCloseable {
           workDir.resolve("master.log"),
           sparkHome,
           "127.0.0.1",
+          List.of(),
           "org.apache.spark.deploy.master.Master",
           "--host",
           "127.0.0.1",
@@ -50,11 +60,12 @@ public final class StandaloneCluster implements AutoCloseable {
             workDir.resolve("worker-" + i + ".log"),
             sparkHome,
             host,
+            workerOptions,
             "org.apache.spark.deploy.worker.Worker",
             "--host",
             host,
             "--cores",
-            "1",
+            Integer.toString(coresPerWorker),
             "--memory",
             "1g",
             "--work-dir",
@@ -74,17 +85,20 @@ public final class StandaloneCluster implements AutoCloseable {
     return "spark://127.0.0.1:" + masterPort;
   }
 
-  private void launch(Path log, Path sparkHome, String bindIp, String mainClass, String... args)
+  private void launch(
+      Path log,
+      Path sparkHome,
+      String bindIp,
+      List<String> jvmOptions,
+      String mainClass,
+      String... args)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                java,
-                "-Xmx256m",
-                "-cp",
-                sparkHome.resolve("jars").toAbsolutePath() + File.separator + "*",
-                mainClass));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
+    command.addAll(jvmOptions);
+    command.addAll(
+        List.of(
+            "-cp", sparkHome.resolve("jars").toAbsolutePath() + File.separator + "*", mainClass));
     command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -50,6 +50,11 @@ public final class OutputLayout {
     return new Path(runsDir(output), runId + ".json");
   }
 
+  /** {@code _runs/<runId>.html}: the run report as a page, with sample images. */
+  public static Path runReportPage(Path output, String runId) {
+    return new Path(runsDir(output), runId + ".html");
+  }
+
   public static Path successMarker(Path output) {
     return new Path(output, SUCCESS_MARKER);
   }

@@ -26,8 +26,10 @@ import java.util.Map;
  * @param tiledImages images decoded in tiles
  * @param oomSplits times a forward ran out of memory and its work was split
  * @param bytesWritten bytes of Arrow files published
- * @param nanosByStage wall time spent per stage (read, forward, encode, write)
+ * @param nanosByStage time each stage was busy (read, preprocess, wait_for_device, forward,
+ *     postprocess, encode, write, publish)
  * @param taskNanos the task's wall time
+ * @param peakRssBytes the executor JVM's peak resident memory when the task ended (0 if unknown)
  */
 public record TaskReport(
     int partition,
@@ -49,7 +51,8 @@ public record TaskReport(
     long oomSplits,
     long bytesWritten,
     Map<String, Long> nanosByStage,
-    long taskNanos)
+    long taskNanos,
+    long peakRssBytes)
     implements Serializable {
 
   public TaskReport {

@@ -211,7 +211,7 @@ public final class BatchDecoder implements AutoCloseable {
         images = images.get(scope.create(indicesOf(finiteImages)));
       }
       byte[] pixels = toPixels(images).toByteArray();
-      long prePost = System.nanoTime() - start - forwardNanos;
+      long postprocess = System.nanoTime() - forwardStart - forwardNanos;
       return new DecodedBatch(
           decoded,
           pixels,
@@ -219,10 +219,11 @@ public final class BatchDecoder implements AutoCloseable {
           (int) out.get(3),
           rejected,
           forwardNanos,
-          prePost,
+          forwardStart - start,
           redecoded,
           tiled ? decoded.size() : 0,
-          oomSplits);
+          oomSplits,
+          postprocess);
     }
   }
 

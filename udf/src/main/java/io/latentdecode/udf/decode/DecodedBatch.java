@@ -15,12 +15,13 @@ import java.util.List;
  * @param width image width in pixels
  * @param rejected latents that could not be decoded
  * @param forwardNanos time inside the decoder's forward
- * @param prePostNanos time for marshalling, pre- and postprocessing
+ * @param preprocessNanos time for marshalling and preprocessing (before the forward)
  * @param fp32Redecoded images whose half-precision decode overflowed and were decoded again in
  *     float32
  * @param tiled latents decoded in tiles
  * @param oomSplits times a forward ran out of memory and the work was split (halved batch, or
  *     smaller tiles)
+ * @param postprocessNanos time for postprocessing (after the forward) and bringing pixels back
  */
 public record DecodedBatch(
     List<Latent> decoded,
@@ -29,10 +30,37 @@ public record DecodedBatch(
     int width,
     List<Rejected> rejected,
     long forwardNanos,
-    long prePostNanos,
+    long preprocessNanos,
     int fp32Redecoded,
     int tiled,
-    int oomSplits) {
+    int oomSplits,
+    long postprocessNanos) {
+
+  /** A batch that ended before postprocessing. */
+  public DecodedBatch(
+      List<Latent> decoded,
+      byte[] pixels,
+      int height,
+      int width,
+      List<Rejected> rejected,
+      long forwardNanos,
+      long preprocessNanos,
+      int fp32Redecoded,
+      int tiled,
+      int oomSplits) {
+    this(
+        decoded,
+        pixels,
+        height,
+        width,
+        rejected,
+        forwardNanos,
+        preprocessNanos,
+        fp32Redecoded,
+        tiled,
+        oomSplits,
+        0);
+  }
 
   /** A latent and why it was not decoded. */
   public record Rejected(Latent latent, LatentException reason) {}

@@ -8,6 +8,7 @@ import io.latentdecode.udf.contract.DeviceLimits;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.Precision;
+import io.latentdecode.udf.contract.RunMetrics;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
 import io.latentdecode.udf.decode.BatchDecoder;
@@ -19,6 +20,7 @@ import io.latentdecode.udf.model.DeviceSelector;
 import io.latentdecode.udf.model.DeviceShare;
 import io.latentdecode.udf.model.EngineSetup;
 import io.latentdecode.udf.model.LoadedDecoder;
+import io.latentdecode.udf.model.ProcessMemory;
 import io.latentdecode.udf.output.ArrowAllocators;
 import io.latentdecode.udf.output.ErrorFileWriter;
 import io.latentdecode.udf.output.ImageFileWriter;
@@ -49,12 +51,15 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
   private static final long serialVersionUID = 1L;
 
   private final Broadcast<TaskPlan> broadcastPlan;
+  private final RunMetrics metrics;
 
   /**
    * @param plan the run's plan, broadcast once to every executor rather than shipped with each task
+   * @param metrics the run's accumulators (in the closure: Spark registers them per task)
    */
-  public DecodePartition(Broadcast<TaskPlan> plan) {
+  public DecodePartition(Broadcast<TaskPlan> plan, RunMetrics metrics) {
     this.broadcastPlan = plan;
+    this.metrics = metrics;
   }
 
   /**
@@ -70,6 +75,14 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               device.isGpu(), EncodePool.threads(), EngineSetup.intraOpThreads());
     }
     return new DeviceShare(device, DeviceAdmission.of(device, permits), limits.memoryBudgetBytes());
+  }
+
+  private static long peakResidentBytes() {
+    try {
+      return ProcessMemory.supported() ? ProcessMemory.peakResidentBytes() : 0;
+    } catch (java.io.IOException e) {
+      return 0;
+    }
   }
 
   @Override
@@ -137,7 +150,8 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               plan.settings().encoding(),
               images,
               errors,
-              clock);
+              clock,
+              metrics);
       loop.decodeAll(input);
       List<StagedFile> imageFiles = images.finish();
       List<StagedFile> errorFiles = errors.finish();
@@ -184,7 +198,8 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               loop.oomSplits(),
               all.stream().mapToLong(StagedFile::bytes).sum(),
               clock.snapshot(),
-              System.nanoTime() - start);
+              System.nanoTime() - start,
+              peakResidentBytes());
       return List.of(report).iterator();
     } catch (Throwable t) {
       try {

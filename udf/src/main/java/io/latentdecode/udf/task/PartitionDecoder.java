@@ -5,6 +5,7 @@ import io.latentdecode.udf.contract.EncodingOptions;
 import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.LatentConvention;
+import io.latentdecode.udf.contract.RunMetrics;
 import io.latentdecode.udf.decode.BatchDecoder;
 import io.latentdecode.udf.decode.BatchSizes;
 import io.latentdecode.udf.decode.DecodedBatch;
@@ -51,6 +52,7 @@ final class PartitionDecoder {
   private final ImageFileWriter images;
   private final ErrorFileWriter errors;
   private final StageClock clock;
+  private final RunMetrics metrics;
   private final Map<String, Long> errorsByKind = new LinkedHashMap<>();
   private final int requiredChannels;
   private final long maxImagePixels;
@@ -74,7 +76,8 @@ final class PartitionDecoder {
       EncodingOptions encoding,
       ImageFileWriter images,
       ErrorFileWriter errors,
-      StageClock clock) {
+      StageClock clock,
+      RunMetrics metrics) {
     this.taskName = taskName;
     this.rows = rows;
     this.requiredChannels = convention.requiredChannels();
@@ -88,6 +91,7 @@ final class PartitionDecoder {
     this.images = images;
     this.errors = errors;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /**
@@ -125,7 +129,11 @@ final class PartitionDecoder {
               quarantine(latent.id(), refused);
               return;
             }
-            List<Latent> full = batcher.add(latent);
+            long sizing = System.nanoTime();
+            List<Latent> full = batcher.add(latent); // the first of a shape may probe memory
+            sizing = System.nanoTime() - sizing;
+            clock.add(StageClock.BATCH_SIZING, sizing);
+            readStart += sizing;
             if (full != null) {
               readStart = clock.since(StageClock.READ, readStart);
               toDecode.put(full);
@@ -199,7 +207,9 @@ final class PartitionDecoder {
       oomSplits += result.oomSplits();
       clock.add(StageClock.WAIT_FOR_DEVICE, waited);
       clock.add(StageClock.FORWARD, result.forwardNanos() - waited);
-      clock.add(StageClock.PREPOST, result.prePostNanos());
+      metrics.addBatch(result.oomSplits(), result.forwardNanos() - waited);
+      clock.add(StageClock.PREPROCESS, result.preprocessNanos());
+      clock.add(StageClock.POSTPROCESS, result.postprocessNanos());
       for (DecodedBatch.Rejected r : result.rejected()) {
         quarantine(r.latent().id(), r.reason());
       }
@@ -240,6 +250,7 @@ final class PartitionDecoder {
             latent.id(), encoded, format.text(), result.width(), result.height(), latent.carried());
         clock.since(StageClock.WRITE, t);
         imageCount++;
+        metrics.addImages(1);
       }
     }
   }
@@ -254,7 +265,7 @@ final class PartitionDecoder {
             image * result.imageBytes(),
             result.height(),
             result.width());
-    clock.since(StageClock.ENCODE, t);
+    metrics.addEncodeNanos(clock.since(StageClock.ENCODE, t) - t);
     return encoded;
   }
 
@@ -304,5 +315,6 @@ final class PartitionDecoder {
   private synchronized void quarantine(String id, LatentException reason) throws IOException {
     errors.add(id, reason.kind(), reason.getMessage());
     errorsByKind.merge(reason.kind().text(), 1L, Long::sum);
+    metrics.addErrors(1);
   }
 }

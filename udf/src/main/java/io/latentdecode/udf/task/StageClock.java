@@ -1,6 +1,7 @@
 package io.latentdecode.udf.task;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,18 +10,32 @@ import java.util.Map;
  */
 final class StageClock {
   static final String READ = "read";
-  static final String PREPOST = "pre_post_process";
+  static final String BATCH_SIZING = "batch_sizing";
+  static final String PREPROCESS = "preprocess";
+  static final String POSTPROCESS = "postprocess";
   static final String WAIT_FOR_DEVICE = "wait_for_device";
   static final String FORWARD = "forward";
   static final String ENCODE = "encode";
   static final String WRITE = "write";
   static final String PUBLISH = "publish";
 
+  /** The stages, in the order work flows through them. */
+  static final List<String> ORDER =
+      List.of(
+          READ,
+          BATCH_SIZING,
+          PREPROCESS,
+          WAIT_FOR_DEVICE,
+          FORWARD,
+          POSTPROCESS,
+          ENCODE,
+          WRITE,
+          PUBLISH);
+
   private final Map<String, Long> nanos = new LinkedHashMap<>();
 
   StageClock() {
-    for (String stage :
-        new String[] {READ, PREPOST, WAIT_FOR_DEVICE, FORWARD, ENCODE, WRITE, PUBLISH}) {
+    for (String stage : ORDER) {
       nanos.put(stage, 0L);
     }
   }
