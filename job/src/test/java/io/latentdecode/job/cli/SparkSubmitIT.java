@@ -13,8 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
@@ -73,7 +73,9 @@ class SparkSubmitIT {
             2,
             List.of(
                 "-Dspark.worker.resource.gpu.amount=1",
-                "-Dspark.worker.resource.gpu.discoveryScript=" + discovery))) {
+                "-Dspark.worker.resource.gpu.discoveryScript=" + discovery),
+            // The script lists the GPUs CUDA_VISIBLE_DEVICES names, else nvidia-smi's (none here).
+            Map.of("CUDA_VISIBLE_DEVICES", "0"))) {
       List<String> submit =
           new ArrayList<>(
               List.of(
@@ -86,6 +88,8 @@ class SparkSubmitIT {
                   // This machine: 2 cores, 1 GB for the executor, the discovery script here.
                   "--conf",
                   "spark.executor.cores=2",
+                  "--conf",
+                  "spark.task.resource.gpu.amount=0.5",
                   "--conf",
                   "spark.executor.memory=1g",
                   "--conf",
@@ -169,8 +173,13 @@ class SparkSubmitIT {
     Process building = build.redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String command = new String(building.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(building.waitFor()).as("spark launcher: %s", command).isZero();
-    List<String> driver = new ArrayList<>(Arrays.asList(command.split("\0")));
-    driver.removeIf(String::isEmpty);
+    // NUL-separated arguments (bin/spark-class reads them with `read -d ''`), after a newline.
+    List<String> driver = new ArrayList<>();
+    for (String arg : command.split("\0")) {
+      if (!arg.isBlank()) {
+        driver.add(arg.strip());
+      }
+    }
     ProcessBuilder run = new ProcessBuilder(driver);
     environment(run, sparkHome);
     return run.redirectErrorStream(true).redirectOutput(log.toFile()).start();

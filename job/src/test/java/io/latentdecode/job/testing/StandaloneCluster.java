@@ -26,15 +26,21 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   public static StandaloneCluster start(Path workDir, int workers) throws Exception {
-    return start(workDir, LocalClusterHome.prepare(), workers, 1, List.of());
+    return start(workDir, LocalClusterHome.prepare(), workers, 1, List.of(), java.util.Map.of());
   }
 
   /**
    * @param sparkHome a Spark home whose {@code jars/} the Master and Workers run from
    * @param workerOptions JVM options of the Workers (e.g. {@code -Dspark.worker.resource.*})
+   * @param workerEnv environment variables of the Workers (and so of their executors)
    */
   public static StandaloneCluster start(
-      Path workDir, Path sparkHome, int workers, int coresPerWorker, List<String> workerOptions)
+      Path workDir,
+      Path sparkHome,
+      int workers,
+      int coresPerWorker,
+      List<String> workerOptions,
+      java.util.Map<String, String> workerEnv)
       throws Exception {
     Files.createDirectories(workDir);
     int port = freePort();
@@ -45,6 +51,7 @@ public final class StandaloneCluster implements AutoCloseable {
           sparkHome,
           "127.0.0.1",
           List.of(),
+          java.util.Map.of(),
           "org.apache.spark.deploy.master.Master",
           "--host",
           "127.0.0.1",
@@ -61,6 +68,7 @@ public final class StandaloneCluster implements AutoCloseable {
             sparkHome,
             host,
             workerOptions,
+            workerEnv,
             "org.apache.spark.deploy.worker.Worker",
             "--host",
             host,
@@ -90,6 +98,7 @@ public final class StandaloneCluster implements AutoCloseable {
       Path sparkHome,
       String bindIp,
       List<String> jvmOptions,
+      java.util.Map<String, String> env,
       String mainClass,
       String... args)
       throws IOException {
@@ -105,6 +114,7 @@ public final class StandaloneCluster implements AutoCloseable {
     builder.environment().put("SPARK_HOME", sparkHome.toAbsolutePath().toString());
     builder.environment().put("SPARK_SCALA_VERSION", "2.13");
     builder.environment().put("SPARK_LOCAL_IP", bindIp);
+    builder.environment().putAll(env);
     processes.add(builder.start());
   }
 
