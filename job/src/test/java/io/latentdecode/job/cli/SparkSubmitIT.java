@@ -64,6 +64,7 @@ class SparkSubmitIT {
     Path in = tmp.resolve("in");
     TestLatents.randomNpys(in, "z", 8, 32, 32, 32);
     Path out = tmp.resolve("out");
+    Path events = Files.createDirectories(tmp.resolve("events"));
 
     try (StandaloneCluster cluster =
         StandaloneCluster.start(
@@ -102,6 +103,10 @@ class SparkSubmitIT {
                   "spark.driver.bindAddress=127.0.0.1",
                   "--conf",
                   "spark.ui.enabled=false",
+                  "--conf",
+                  "spark.eventLog.enabled=true",
+                  "--conf",
+                  "spark.eventLog.dir=" + events.toUri(),
                   "--class",
                   "io.latentdecode.job.cli.Main",
                   clusterJar.toString(),
@@ -133,6 +138,12 @@ class SparkSubmitIT {
     JsonNode report = RunReports.only(out);
     assertThat(report.at("/spark/master").asText()).startsWith("spark://127.0.0.1:");
     assertThat(report.at("/executors/0/executor_id").asText()).isNotEqualTo("driver");
+    // The run's accumulators reach Spark's event log (and so the history server's UI).
+    String eventLog;
+    try (Stream<Path> logs = Files.list(events)) {
+      eventLog = Files.readString(logs.findFirst().orElseThrow());
+    }
+    assertThat(eventLog).contains("\"Name\":\"latent-decode.images\"", "latent-decode.forward_ms");
   }
 
   /** A Spark home with only Spark's own jars: links to the build's class path, minus ours. */

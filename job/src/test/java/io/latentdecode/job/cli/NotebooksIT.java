@@ -1,0 +1,151 @@
+package io.latentdecode.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every notebook in {@code notebooks/} runs headless ({@code jupyter nbconvert --execute}) without
+ * a cell error: the Java ones on the kernel {@code notebooks/install-kernel.sh} installs
+ * (rapaio-jupyter-kernel, from the build), the Python one on Debian's {@code python3} kernel. The
+ * executed copies go to {@code target/notebooks-executed/}; the committed notebooks hold no
+ * outputs.
+ */
+class NotebooksIT {
+  private static final Path NOTEBOOKS = Path.of("../notebooks").toAbsolutePath().normalize();
+  private static final Path JUPYTER_DATA = Path.of("target/jupyter-data").toAbsolutePath();
+  private static final Path EXECUTED = Path.of("target/notebooks-executed").toAbsolutePath();
+
+  @BeforeAll
+  static void installKernel() throws Exception {
+    Run jupyter = run(List.of("jupyter", "nbconvert", "--version"), NOTEBOOKS, 60);
+    if (jupyter.exitCode() != 0) {
+      String why =
+          "jupyter nbconvert is not installed (apt-get install jupyter-notebook jupyter-nbconvert"
+              + " python3-nbconvert python3-ipykernel jupyter-client; .ci/run does): "
+              + jupyter.output();
+      if ("true".equals(System.getenv("CI"))) {
+        fail(why);
+      }
+      assumeTrue(false, why);
+    }
+    Run install = run(List.of(NOTEBOOKS.resolve("install-kernel.sh").toString()), NOTEBOOKS, 60);
+    assertThat(install.exitCode()).as(install.output()).isZero();
+  }
+
+  @Test
+  void everyNotebookRunsWithoutACellError() throws Exception {
+    List<Path> notebooks;
+    try (Stream<Path> files = Files.list(NOTEBOOKS)) {
+      notebooks = files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList();
+    }
+    assertThat(notebooks)
+        .extracting(p -> p.getFileName().toString())
+        .contains("quickstart.ipynb", "inspect-a-run.ipynb", "why-inference-mode.ipynb");
+    List<String> times = new ArrayList<>();
+    for (Path notebook : notebooks) {
+      assertThat(outputsOf(notebook)).as("%s is committed without outputs", notebook).isZero();
+      long start = System.nanoTime();
+      Run r = execute(notebook);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      times.add(String.format("%s %.1f s", notebook.getFileName(), seconds));
+      assertThat(r.exitCode()).as("%s:%n%s", notebook.getFileName(), r.output()).isZero();
+      Path executed = EXECUTED.resolve(notebook.getFileName());
+      assertThat(errorsIn(executed)).as("errors in %s", executed).isEmpty();
+      assertThat(outputsOf(executed)).as("outputs of %s", executed).isPositive();
+    }
+    System.out.println("Notebook run times: " + String.join(", ", times));
+  }
+
+  @Test
+  void aFailingCellFailsTheRun(@TempDir Path tmp) throws Exception {
+    Path broken = tmp.resolve("broken.ipynb");
+    Files.writeString(
+        broken,
+        """
+        {"cells": [{"cell_type": "code", "execution_count": null, "id": "c1", "metadata": {},
+          "outputs": [], "source": ["throw new IllegalStateException(\\"this cell fails\\");"]}],
+         "metadata": {"kernelspec": {"name": "latent-decode-java", "display_name": "Java",
+          "language": "java"}},
+         "nbformat": 4, "nbformat_minor": 5}
+        """);
+
+    Run r = execute(broken);
+
+    assertThat(r.exitCode()).as(r.output()).isNotZero();
+    assertThat(r.output()).contains("this cell fails");
+  }
+
+  private static Run execute(Path notebook) throws Exception {
+    return run(
+        List.of(
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--ExecutePreprocessor.startup_timeout=180",
+            "--ExecutePreprocessor.timeout=600",
+            "--output-dir",
+            EXECUTED.toString(),
+            notebook.toString()),
+        notebook.getParent(),
+        900);
+  }
+
+  private static int outputsOf(Path notebook) throws IOException {
+    int n = 0;
+    for (JsonNode cell : new ObjectMapper().readTree(notebook.toFile()).path("cells")) {
+      n += cell.path("outputs").size();
+    }
+    return n;
+  }
+
+  private static List<String> errorsIn(Path notebook) throws IOException {
+    List<String> errors = new ArrayList<>();
+    for (JsonNode cell : new ObjectMapper().readTree(notebook.toFile()).path("cells")) {
+      for (JsonNode output : cell.path("outputs")) {
+        if (output.path("output_type").asText().equals("error")) {
+          errors.add(output.path("ename").asText() + ": " + output.path("evalue").asText());
+        }
+      }
+    }
+    return errors;
+  }
+
+  private record Run(int exitCode, String output) {}
+
+  private static Run run(List<String> command, Path dir, int timeoutSeconds) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    builder.environment().put("JUPYTER_DATA_DIR", JUPYTER_DATA.toString());
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.redirectErrorStream(true);
+    Process p;
+    try {
+      p = builder.start();
+    } catch (IOException e) {
+      return new Run(127, e.getMessage());
+    }
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      return new Run(124, "timed out after " + timeoutSeconds + " s");
+    }
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+}
