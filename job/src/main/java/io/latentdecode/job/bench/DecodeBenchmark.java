@@ -59,6 +59,13 @@ public final class DecodeBenchmark {
 
   private DecodeBenchmark() {}
 
+  /** Only the soak: a long run's resident memory. */
+  public static void soak(Settings s, int latents, PrintWriter out) throws Exception {
+    Files.createDirectories(s.workDir());
+    EngineSetup.configure(s.cores());
+    SoakBenchmark.run(s, latents, out);
+  }
+
   public static void run(Settings s, int soakLatents, PrintWriter out) throws Exception {
     Files.createDirectories(s.workDir());
     int[] shape = {s.channels(), s.latentSize(), s.latentSize()};

@@ -55,16 +55,21 @@ final class SoakBenchmark {
       AtomicInteger finished = new AtomicInteger();
       AtomicLong half = new AtomicLong();
       AtomicLong halfHeap = new AtomicLong();
+      List<String> trace = new java.util.concurrent.CopyOnWriteArrayList<>();
       spark
           .sparkContext()
           .addSparkListener(
               new SparkListener() {
                 @Override
                 public void onTaskEnd(SparkListenerTaskEnd end) {
-                  if (finished.incrementAndGet() == TASKS / 2) {
+                  int done = finished.incrementAndGet();
+                  if (done == TASKS / 2) {
                     System.gc();
                     half.set(rss());
                     halfHeap.set(heapUsed());
+                  }
+                  if (done % (TASKS / 10) == 0) {
+                    trace.add(done * 100 / TASKS + "%: " + (rss() >> 20) + " MB");
                   }
                 }
               });
@@ -111,6 +116,7 @@ final class SoakBenchmark {
           100.0 * (end - half.get()) / half.get(),
           halfHeap.get() >> 20,
           endHeap >> 20);
+      out.printf("%nResident memory as the tasks finish: %s%n", String.join(", ", trace));
       out.flush();
     }
   }

@@ -5,6 +5,7 @@ import io.latentdecode.udf.contract.OutputRange;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,6 +18,8 @@ import picocli.CommandLine.Option;
     description =
         "Measure decode throughput: a bare DJL loop vs the job on embedded Spark, same latents, one JVM.")
 final class BenchCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(
       names = "--model",
       required = true,
@@ -65,14 +68,27 @@ final class BenchCommand implements Callable<Integer> {
               + " its middle and its end. Default: 0 (skip).")
   int soak;
 
+  @Option(
+      names = "--soak-only",
+      description = "Run only the soak (with --soak N), not the side-by-side measurements.")
+  boolean soakOnly;
+
   @Override
   public Integer call() throws Exception {
     Path work = Files.createTempDirectory("latent-decode-bench-");
-    DecodeBenchmark.run(
+    DecodeBenchmark.Settings settings =
         new DecodeBenchmark.Settings(
-            model.toAbsolutePath(), images, channels, latentSize, batchSize, range, cores, work),
-        soak,
-        new java.io.PrintWriter(System.out, true));
+            model.toAbsolutePath(), images, channels, latentSize, batchSize, range, cores, work);
+    java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+    if (soakOnly) {
+      if (soak < 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--soak-only needs --soak N (the number of latents)");
+      }
+      DecodeBenchmark.soak(settings, soak, out);
+    } else {
+      DecodeBenchmark.run(settings, soak, out);
+    }
     return Main.EXIT_OK;
   }
 }

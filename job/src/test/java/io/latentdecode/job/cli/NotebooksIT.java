@@ -29,6 +29,7 @@ class NotebooksIT {
   private static final Path NOTEBOOKS = Path.of("../notebooks").toAbsolutePath().normalize();
   private static final Path JUPYTER_DATA = Path.of("target/jupyter-data").toAbsolutePath();
   private static final Path EXECUTED = Path.of("target/notebooks-executed").toAbsolutePath();
+  private static final int TIMED_OUT = 124;
 
   @BeforeAll
   static void installKernel() throws Exception {
@@ -61,6 +62,13 @@ class NotebooksIT {
       assertThat(outputsOf(notebook)).as("%s is committed without outputs", notebook).isZero();
       long start = System.nanoTime();
       Run r = execute(notebook);
+      for (int again = 0; again < 2 && kernelNeverStarted(r); again++) {
+        // The Java kernel sometimes misses its first request (about one start in five here, as
+        // also by hand): nbconvert gives up after the startup timeout. That is the kernel's start,
+        // not the notebook: start it again.
+        System.out.println(notebook.getFileName() + ": the kernel did not answer; starting again");
+        r = execute(notebook);
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
       times.add(String.format("%s %.1f s", notebook.getFileName(), seconds));
       assertThat(r.exitCode()).as("%s:%n%s", notebook.getFileName(), r.output()).isZero();
@@ -90,6 +98,13 @@ class NotebooksIT {
     assertThat(r.output()).contains("this cell fails");
   }
 
+  /** A run that failed before the kernel executed any cell. */
+  private static boolean kernelNeverStarted(Run r) {
+    return r.exitCode() != 0
+        && r.output().contains("latent-decode-java")
+        && !r.output().contains("Handling message: execute_request");
+  }
+
   private static Run execute(Path notebook) throws Exception {
     return run(
         List.of(
@@ -98,13 +113,13 @@ class NotebooksIT {
             "--to",
             "notebook",
             "--execute",
-            "--ExecutePreprocessor.startup_timeout=180",
+            "--ExecutePreprocessor.startup_timeout=60",
             "--ExecutePreprocessor.timeout=600",
             "--output-dir",
             EXECUTED.toString(),
             notebook.toString()),
         notebook.getParent(),
-        900);
+        300);
   }
 
   private static int outputsOf(Path notebook) throws IOException {
@@ -134,18 +149,33 @@ class NotebooksIT {
     builder.environment().put("JUPYTER_DATA_DIR", JUPYTER_DATA.toString());
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.redirectErrorStream(true);
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Process p;
     try {
       p = builder.start();
     } catch (IOException e) {
       return new Run(127, e.getMessage());
     }
-    byte[] out = p.getInputStream().readAllBytes();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                p.getInputStream().transferTo(out);
+              } catch (IOException e) {
+                // the process was killed
+              }
+            });
+    reader.start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
-      return new Run(124, "timed out after " + timeoutSeconds + " s");
+      reader.join(5000);
+      return new Run(
+          TIMED_OUT,
+          "timed out after " + timeoutSeconds + " s:\n" + out.toString(StandardCharsets.UTF_8));
     }
-    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    reader.join();
+    return new Run(p.exitValue(), out.toString(StandardCharsets.UTF_8));
   }
 }

@@ -107,6 +107,8 @@ class SparkSubmitIT {
                   "spark.eventLog.enabled=true",
                   "--conf",
                   "spark.eventLog.dir=" + events.toUri(),
+                  "--conf",
+                  "spark.eventLog.compress=false",
                   "--class",
                   "io.latentdecode.job.cli.Main",
                   clusterJar.toString(),
@@ -139,11 +141,15 @@ class SparkSubmitIT {
     assertThat(report.at("/spark/master").asText()).startsWith("spark://127.0.0.1:");
     assertThat(report.at("/executors/0/executor_id").asText()).isNotEqualTo("driver");
     // The run's accumulators reach Spark's event log (and so the history server's UI).
-    String eventLog;
-    try (Stream<Path> logs = Files.list(events)) {
-      eventLog = Files.readString(logs.findFirst().orElseThrow());
+    // (Spark 4 rolls event logs: a folder per application, files inside.)
+    StringBuilder eventLog = new StringBuilder();
+    try (Stream<Path> logs = Files.walk(events)) {
+      for (Path log : logs.filter(Files::isRegularFile).toList()) {
+        eventLog.append(Files.readString(log));
+      }
     }
-    assertThat(eventLog).contains("\"Name\":\"latent-decode.images\"", "latent-decode.forward_ms");
+    assertThat(eventLog.toString())
+        .contains("\"Name\":\"latent-decode.images\"", "latent-decode.forward_ms");
   }
 
   /** A Spark home with only Spark's own jars: links to the build's class path, minus ours. */

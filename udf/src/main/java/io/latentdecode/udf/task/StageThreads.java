@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -32,8 +36,20 @@ final class StageThreads implements AutoCloseable {
     void run() throws Exception;
   }
 
+  /**
+   * The JVM's stage threads, reused from task to task: a fresh native thread per task would let the
+   * native allocator spread over ever more per-thread arenas.
+   */
+  private static final ExecutorService POOL =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "latent-decode-stage");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final String name;
-  private final List<Thread> threads = new ArrayList<>();
+  private final List<Future<?>> threads = new ArrayList<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile boolean stopping;
 
@@ -50,19 +66,19 @@ final class StageThreads implements AutoCloseable {
   }
 
   void start(String stage, Body body) {
-    Thread thread =
-        new Thread(
+    threads.add(
+        POOL.submit(
             () -> {
+              Thread current = Thread.currentThread();
+              current.setName("latent-decode-" + stage + "-" + name);
               try {
                 body.run();
               } catch (Throwable t) {
                 fail(t);
+              } finally {
+                current.setName("latent-decode-stage");
               }
-            },
-            "latent-decode-" + stage + "-" + name);
-    thread.setDaemon(true);
-    threads.add(thread);
-    thread.start();
+            }));
   }
 
   /** Records a failure (the first one wins) and stops every stage. */
@@ -104,13 +120,16 @@ final class StageThreads implements AutoCloseable {
 
   private void joinAll() {
     boolean interrupted = false;
-    for (Thread thread : threads) {
-      while (thread.isAlive()) {
+    for (Future<?> thread : threads) {
+      while (true) {
         try {
-          thread.join();
+          thread.get();
+          break;
         } catch (InterruptedException e) {
           interrupted = true; // a killed task still waits: its writers close after this
           stopping = true;
+        } catch (ExecutionException e) {
+          break; // the stage recorded its failure itself
         }
       }
     }
