@@ -11,6 +11,7 @@ import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.LatentConvention;
+import io.latentdecode.udf.contract.RunMetrics;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.model.ProcessMemory;
 import java.io.PrintWriter;
@@ -62,14 +63,16 @@ final class SoakBenchmark {
               new SparkListener() {
                 @Override
                 public void onTaskEnd(SparkListenerTaskEnd end) {
+                  if (!decodes(end)) {
+                    return; // a task of another stage (reading, the shuffle before the decode)
+                  }
                   int done = finished.incrementAndGet();
                   if (done == TASKS / 2) {
-                    System.gc();
-                    half.set(rss());
+                    half.set(settledRss());
                     halfHeap.set(heapUsed());
                   }
                   if (done % (TASKS / 10) == 0) {
-                    trace.add(done * 100 / TASKS + "%: " + (rss() >> 20) + " MB");
+                    trace.add(done * 100 / TASKS + "%: " + (settledRss() >> 20) + " MB");
                   }
                 }
               });
@@ -94,8 +97,7 @@ final class SoakBenchmark {
                   Optional.empty(),
                   Map.of(),
                   RunOptions.PROGRESS_INTERVAL_DEFAULT));
-      System.gc();
-      long end = rss();
+      long end = settledRss();
       long endHeap = heapUsed();
       Map<?, ?> counts = (Map<?, ?>) result.report().fields().get("counts");
       out.printf(
@@ -121,10 +123,31 @@ final class SoakBenchmark {
     }
   }
 
+  /** True for the tasks of the decode stage: they add to the run's image count. */
+  private static boolean decodes(SparkListenerTaskEnd end) {
+    return scala.jdk.javaapi.CollectionConverters.asJava(end.taskInfo().accumulables()).stream()
+        .anyMatch(a -> a.name().isDefined() && a.name().get().equals(RunMetrics.IMAGES));
+  }
+
   /** Heap in use after a collection (the caller collects first). */
   private static long heapUsed() {
     Runtime r = Runtime.getRuntime();
     return r.totalMemory() - r.freeMemory();
+  }
+
+  /**
+   * Resident memory once garbage is collected and its native memory given back: direct buffers are
+   * freed by cleaner threads after the collection, so the measurement waits a moment for them.
+   */
+  private static long settledRss() {
+    System.gc();
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.gc();
+    return rss();
   }
 
   private static long rss() {

@@ -7,19 +7,16 @@ import io.latentdecode.job.output.ImageFiles;
 import io.latentdecode.udf.contract.ImageFormat;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code latent-decode extract OUTPUT --ids A,B --to DIR}: chosen images as files. */
 @Command(
@@ -32,8 +29,7 @@ import picocli.CommandLine.Parameters;
 final class ExtractCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "OUTPUT", description = "The --output URI of one or more runs.")
-  String output;
+  @Mixin OutputOptions target;
 
   @Option(
       names = "--ids",
@@ -46,13 +42,6 @@ final class ExtractCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, paramLabel = "DIR", description = "Where to write.")
   java.nio.file.Path to;
 
-  @Option(
-      names = "--conf",
-      paramLabel = "KEY=VALUE",
-      description =
-          "A Hadoop setting (e.g. S3A's), as for run: spark.hadoop.KEY=VALUE or KEY=VALUE.")
-  Map<String, String> conf = new LinkedHashMap<>();
-
   @Override
   public Integer call() throws Exception {
     Set<String> wanted = new LinkedHashSet<>(ids);
@@ -64,9 +53,9 @@ final class ExtractCommand implements Callable<Integer> {
                 + "': ids become paths under --to; use the ids inspect lists");
       }
     }
-    Path path = new Path(output);
-    FileSystem fs = OutputFileSystem.of(path, conf);
-    OutputSummary summary = OutputSummary.read(fs, fs.makeQualified(path));
+    OutputOptions.Opened opened = target.open();
+    FileSystem fs = opened.fs();
+    OutputSummary summary = opened.summary();
     PrintWriter out = spec.commandLine().getOut();
     Set<String> written = new LinkedHashSet<>();
     ImageFiles.forEach(
@@ -97,7 +86,7 @@ final class ExtractCommand implements Callable<Integer> {
       err.printf(
           "latent-decode: not in the committed images of %s: %s (inspect lists ids; quarantined"
               + " rows are in _errors/)%n",
-          output, String.join(", ", wanted));
+          target.output, String.join(", ", wanted));
       err.flush();
       return Main.EXIT_RUN_FAILED;
     }

@@ -3,17 +3,15 @@ package io.latentdecode.job.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.latentdecode.job.inspect.OutputSummary;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code latent-decode inspect OUTPUT}: what the runs into an output folder produced. */
 @Command(
@@ -26,8 +24,7 @@ import picocli.CommandLine.Parameters;
 final class InspectCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "OUTPUT", description = "The --output URI of one or more runs.")
-  String output;
+  @Mixin OutputOptions target;
 
   @Option(
       names = "--ids",
@@ -35,18 +32,11 @@ final class InspectCommand implements Callable<Integer> {
       description = "How many image ids to list. Default: ${DEFAULT-VALUE}.")
   int ids = 5;
 
-  @Option(
-      names = "--conf",
-      paramLabel = "KEY=VALUE",
-      description =
-          "A Hadoop setting (e.g. S3A's), as for run: spark.hadoop.KEY=VALUE or KEY=VALUE.")
-  Map<String, String> conf = new LinkedHashMap<>();
-
   @Override
   public Integer call() throws Exception {
-    Path path = new Path(output);
-    FileSystem fs = OutputFileSystem.of(path, conf);
-    OutputSummary s = OutputSummary.read(fs, fs.makeQualified(path));
+    OutputOptions.Opened opened = target.open();
+    FileSystem fs = opened.fs();
+    OutputSummary s = opened.summary();
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Output %s%n", s.output());
     out.printf("%nRuns (%d, from _runs/):%n", s.runs().size());

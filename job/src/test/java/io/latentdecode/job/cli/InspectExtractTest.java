@@ -10,7 +10,6 @@ import io.latentdecode.udf.testing.SharedData;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,10 +90,7 @@ class InspectExtractTest extends SparkJobTest {
 
   private static Path decoded(Path tmp, String format) throws Exception {
     Path in = tmp.resolve("in");
-    for (String name : List.of("brick", "grass", "gravel")) {
-      TestLatents.reference(in.resolve("textures"), name);
-    }
-    TestLatents.write(in.resolve("textures/broken.npy"), new byte[] {1, 2, 3});
+    TestLatents.texturesAndOneBroken(in);
     Path out = tmp.resolve("out");
     CliRun.Result r =
         CliRun.decode(

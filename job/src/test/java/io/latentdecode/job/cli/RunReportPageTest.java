@@ -10,7 +10,6 @@ import io.latentdecode.job.testing.TestLatents;
 import io.latentdecode.udf.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,10 +23,7 @@ class RunReportPageTest extends SparkJobTest {
   void thePageLoadsCleanlyAndShowsTheDecodedPictures(@TempDir Path tmp) throws Exception {
     HeadlessChromium.require();
     Path in = tmp.resolve("in");
-    for (String name : List.of("brick", "grass", "gravel")) {
-      TestLatents.reference(in.resolve("textures"), name);
-    }
-    TestLatents.write(in.resolve("textures/broken.npy"), new byte[] {1, 2, 3});
+    TestLatents.texturesAndOneBroken(in);
     Path out = tmp.resolve("out");
     CliRun.Result r =
         CliRun.decode(

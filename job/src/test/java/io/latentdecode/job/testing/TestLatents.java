@@ -17,6 +17,17 @@ public final class TestLatents {
   private TestLatents() {}
 
   /** Copies {@code ../shared/reference/taef2/NAME.latent.npy} to {@code dir/NAME.npy}. */
+  /**
+   * The shared TAEF2 reference latents {@code textures/brick}, {@code grass} and {@code gravel} and
+   * one file that is not a latent, {@code textures/broken}: three images and one quarantined row.
+   */
+  public static void texturesAndOneBroken(Path dir) throws IOException {
+    for (String name : java.util.List.of("brick", "grass", "gravel")) {
+      reference(dir.resolve("textures"), name);
+    }
+    write(dir.resolve("textures/broken.npy"), new byte[] {1, 2, 3});
+  }
+
   public static Path reference(Path dir, String name) throws IOException {
     Path source = SharedData.taef2Reference().resolve(name + ".latent.npy");
     Files.createDirectories(dir);

@@ -117,20 +117,10 @@ public final class ImageEncoder {
   private static byte[] jpeg(
       byte[] pixels, int offset, int height, int width, EncodingOptions options) {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(height * width / 4 + 1024);
-    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-      ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      param.setCompressionQuality(options.jpegQuality() / 100f);
-      writer.setOutput(stream);
-      writer.write(
-          null, new IIOImage(asBgrImage(pixels, offset, height, width), null, null), param);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot encode a " + width + "x" + height + " JPEG", e);
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
+    ImageWriteParam param = writer.getDefaultWriteParam();
+    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+    param.setCompressionQuality(options.jpegQuality() / 100f);
+    return write(writer, param, asBgrImage(pixels, offset, height, width), "JPEG");
   }
 
   private static byte[] webp(
@@ -144,13 +134,19 @@ public final class ImageEncoder {
       param.setCompressionQuality(options.webpQuality() / 100f);
     }
     ImageWriter writer = ImageIO.getImageWritersByMIMEType("image/webp").next();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(height * width / 2 + 1024);
+    return write(writer, param, asBgrImage(pixels, offset, height, width), "WebP");
+  }
+
+  /** The image through a javax.imageio writer with these parameters; disposes of the writer. */
+  private static byte[] write(
+      ImageWriter writer, ImageWriteParam param, BufferedImage image, String format) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(image.getHeight() * image.getWidth() / 2);
     try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
       writer.setOutput(stream);
-      writer.write(
-          null, new IIOImage(asBgrImage(pixels, offset, height, width), null, null), param);
+      writer.write(null, new IIOImage(image, null, null), param);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot encode a " + width + "x" + height + " WebP", e);
+      throw new UncheckedIOException(
+          "Cannot encode a " + image.getWidth() + "x" + image.getHeight() + " " + format, e);
     } finally {
       writer.dispose();
     }
