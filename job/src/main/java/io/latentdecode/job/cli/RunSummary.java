@@ -34,7 +34,11 @@ public final class RunSummary {
           "%d images overflowed in %s and were decoded again in fp32%n",
           redecoded, ((Map<?, ?>) f.get("settings")).get("precision"));
     }
-    out.printf("Images: %s (Arrow IPC files)%nReport: %s%n", result.output(), result.reportPath());
+    out.printf(
+        "Images: %s (Arrow IPC files)%nReport: %s (and the page %s)%n",
+        result.output(),
+        result.reportPath(),
+        result.reportPath().getName().replace(".json", ".html"));
     if (((Number) counts.get("errors")).longValue() > 0) {
       out.printf("Quarantined rows: %s/_errors/ (id, error_kind, message)%n", result.output());
     }
