@@ -238,7 +238,8 @@ public final class DecodeJob {
     }
   }
 
-  private static Configuration hadoopConf(Map<String, String> sparkConf) {
+  /** The Hadoop settings among {@code --conf} ones: {@code spark.hadoop.KEY=VALUE} sets KEY. */
+  public static Configuration hadoopConf(Map<String, String> sparkConf) {
     Configuration conf = new Configuration();
     sparkConf.forEach(
         (k, v) -> {

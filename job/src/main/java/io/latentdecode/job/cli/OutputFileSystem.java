@@ -1,9 +1,9 @@
 package io.latentdecode.job.cli;
 
+import io.latentdecode.job.DecodeJob;
 import io.latentdecode.job.JobSetupException;
 import java.io.IOException;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -12,14 +12,11 @@ final class OutputFileSystem {
   private OutputFileSystem() {}
 
   /**
-   * @param settings Hadoop settings ({@code --conf}); a {@code spark.hadoop.} prefix is dropped, so
-   *     the same settings as for {@code run} work
+   * @param sparkConf {@code --conf} settings, read as {@code run} reads them
    */
-  static FileSystem of(Path output, Map<String, String> settings) {
-    Configuration conf = new Configuration();
-    settings.forEach((k, v) -> conf.set(k.startsWith("spark.hadoop.") ? k.substring(13) : k, v));
+  static FileSystem of(Path output, Map<String, String> sparkConf) {
     try {
-      FileSystem fs = output.getFileSystem(conf);
+      FileSystem fs = output.getFileSystem(DecodeJob.hadoopConf(sparkConf));
       if (!fs.exists(output)) {
         throw new JobSetupException(
             "Cannot read " + output + ": it does not exist. Pass the --output folder of a run.");

@@ -17,8 +17,7 @@ final class OutputOptions {
   @Option(
       names = "--conf",
       paramLabel = "KEY=VALUE",
-      description =
-          "A Hadoop setting (e.g. S3A's), as for run: spark.hadoop.KEY=VALUE or KEY=VALUE.")
+      description = "A Hadoop setting (e.g. S3A's), as for run: spark.hadoop.KEY=VALUE.")
   Map<String, String> conf = new LinkedHashMap<>();
 
   /** The output as its file system sees it, with what its small files say. */

@@ -6,6 +6,7 @@ import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
+import io.latentdecode.udf.contract.TaskStages;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,19 +30,6 @@ public final class RunReport {
   private RunReport(Map<String, Object> fields) {
     this.fields = fields;
   }
-
-  /** The tasks' stages, in the order work flows through them (as the tasks' clocks name them). */
-  private static final List<String> STAGE_ORDER =
-      List.of(
-          "read",
-          "batch_sizing",
-          "preprocess",
-          "wait_for_device",
-          "forward",
-          "postprocess",
-          "encode",
-          "write",
-          "publish");
 
   public static RunReport of(
       TaskPlan plan,
@@ -150,7 +138,7 @@ public final class RunReport {
     f.put("counts", counts);
     f.put("images_per_second", round(seconds > 0 ? images / seconds : 0));
     Map<String, Object> stages = new LinkedHashMap<>();
-    for (String stage : STAGE_ORDER) {
+    for (String stage : TaskStages.ORDER) {
       Long nanos = stageNanos.remove(stage);
       if (nanos != null) {
         stages.put(stage, round(nanos / 1e9));

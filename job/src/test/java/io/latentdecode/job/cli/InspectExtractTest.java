@@ -6,7 +6,6 @@ import io.latentdecode.job.testing.ArrowOutput;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
-import io.latentdecode.udf.testing.SharedData;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InspectExtractTest extends SparkJobTest {
   @Test
   void inspectPrintsRunsCountsSchemaAndIds(@TempDir Path tmp) throws Exception {
-    Path out = decoded(tmp, "png");
+    Path out = TestLatents.decodedTextures(tmp, "png");
 
     CliRun.Result r = CliRun.run("inspect", out.toString());
 
@@ -41,7 +40,7 @@ class InspectExtractTest extends SparkJobTest {
 
   @Test
   void extractWritesTheStoredImagesAndNamesMissingIds(@TempDir Path tmp) throws Exception {
-    Path out = decoded(tmp, "png");
+    Path out = TestLatents.decodedTextures(tmp, "png");
     Path to = tmp.resolve("extracted");
 
     CliRun.Result r =
@@ -62,7 +61,7 @@ class InspectExtractTest extends SparkJobTest {
 
   @Test
   void rawImagesAreExtractedAsPngOfTheSamePixels(@TempDir Path tmp) throws Exception {
-    Path out = decoded(tmp, "raw");
+    Path out = TestLatents.decodedTextures(tmp, "raw");
     Path to = tmp.resolve("extracted");
 
     CliRun.Result r =
@@ -86,24 +85,5 @@ class InspectExtractTest extends SparkJobTest {
 
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("does not exist").contains("--output folder of a run");
-  }
-
-  private static Path decoded(Path tmp, String format) throws Exception {
-    Path in = tmp.resolve("in");
-    TestLatents.texturesAndOneBroken(in);
-    Path out = tmp.resolve("out");
-    CliRun.Result r =
-        CliRun.decode(
-            in.toString(),
-            out.toString(),
-            SharedData.taef2Decoder().toString(),
-            "--preset",
-            "taef2",
-            "--image-format",
-            format,
-            "--max-error-fraction",
-            "0.5");
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return out;
   }
 }

@@ -2,12 +2,10 @@ package io.latentdecode.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.HeadlessChromium;
 import io.latentdecode.job.testing.RunReports;
 import io.latentdecode.job.testing.SparkJobTest;
 import io.latentdecode.job.testing.TestLatents;
-import io.latentdecode.udf.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -22,19 +20,7 @@ class RunReportPageTest extends SparkJobTest {
   @Test
   void thePageLoadsCleanlyAndShowsTheDecodedPictures(@TempDir Path tmp) throws Exception {
     HeadlessChromium.require();
-    Path in = tmp.resolve("in");
-    TestLatents.texturesAndOneBroken(in);
-    Path out = tmp.resolve("out");
-    CliRun.Result r =
-        CliRun.decode(
-            in.toString(),
-            out.toString(),
-            SharedData.taef2Decoder().toString(),
-            "--preset",
-            "taef2",
-            "--max-error-fraction",
-            "0.5");
-    assertThat(r.exitCode()).as(r.toString()).isZero();
+    Path out = TestLatents.decodedTextures(tmp, "png");
     String runId = RunReports.only(out).path("run_id").asText();
     Path page = out.resolve("_runs/" + runId + ".html");
     String html = Files.readString(page);

@@ -28,6 +28,29 @@ public final class TestLatents {
     write(dir.resolve("textures/broken.npy"), new byte[] {1, 2, 3});
   }
 
+  /**
+   * Decodes {@link #texturesAndOneBroken} into {@code tmp/out} with TAEF2 through the command line
+   * (three images, one quarantined row) and returns the output.
+   */
+  public static Path decodedTextures(Path tmp, String imageFormat) throws IOException {
+    Path in = tmp.resolve("in");
+    texturesAndOneBroken(in);
+    Path out = tmp.resolve("out");
+    CliRun.Result r =
+        CliRun.decode(
+            in.toString(),
+            out.toString(),
+            SharedData.taef2Decoder().toString(),
+            "--preset",
+            "taef2",
+            "--image-format",
+            imageFormat,
+            "--max-error-fraction",
+            "0.5");
+    org.assertj.core.api.Assertions.assertThat(r.exitCode()).as(r.toString()).isZero();
+    return out;
+  }
+
   public static Path reference(Path dir, String name) throws IOException {
     Path source = SharedData.taef2Reference().resolve(name + ".latent.npy");
     Files.createDirectories(dir);

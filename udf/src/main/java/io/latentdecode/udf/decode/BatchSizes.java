@@ -32,7 +32,7 @@ public final class BatchSizes {
     this.share = share;
   }
 
-  /** The batch size for latents shaped like this one. */
+  /** The batch size for latents shaped like this one (asked once per batch, not per latent). */
   public int forLatent(Latent latent) {
     String shape = latent.channels() + "x" + latent.height() + "x" + latent.width();
     Integer size = chosen.get(shape);

@@ -14,7 +14,10 @@ import java.util.function.ToIntFunction;
  */
 public final class ShapeBatcher {
   private final ToIntFunction<Latent> batchSize;
-  private final Map<String, List<Latent>> pending = new LinkedHashMap<>();
+  private final Map<String, Group> pending = new LinkedHashMap<>();
+
+  /** A batch being filled, and the size that fills it (asked once, when the batch starts). */
+  private record Group(List<Latent> latents, int size) {}
 
   public ShapeBatcher(int batchSize) {
     this(latent -> batchSize);
@@ -25,7 +28,8 @@ public final class ShapeBatcher {
   }
 
   /**
-   * @param batchSize the batch size for latents shaped like the given one
+   * @param batchSize the batch size for latents shaped like the given one; asked when a batch of
+   *     that shape starts, not per latent
    */
   public ShapeBatcher(ToIntFunction<Latent> batchSize) {
     this.batchSize = batchSize;
@@ -34,18 +38,21 @@ public final class ShapeBatcher {
   /** Adds a latent; returns a full batch when this one completes it, else null. */
   public List<Latent> add(Latent latent) {
     String key = latent.dtype() + Arrays.toString(latent.shape());
-    List<Latent> group = pending.computeIfAbsent(key, k -> new ArrayList<>());
-    group.add(latent);
-    if (group.size() < batchSize.applyAsInt(latent)) {
+    Group group =
+        pending.computeIfAbsent(
+            key, k -> new Group(new ArrayList<>(), batchSize.applyAsInt(latent)));
+    group.latents().add(latent);
+    if (group.latents().size() < group.size()) {
       return null;
     }
     pending.remove(key);
-    return group;
+    return group.latents();
   }
 
   /** The remaining partial batches, oldest shape first; leaves the batcher empty. */
   public List<List<Latent>> drain() {
-    List<List<Latent>> rest = new ArrayList<>(pending.values());
+    List<List<Latent>> rest = new ArrayList<>();
+    pending.values().forEach(g -> rest.add(g.latents()));
     pending.clear();
     return rest;
   }

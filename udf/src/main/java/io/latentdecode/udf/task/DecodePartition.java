@@ -11,6 +11,7 @@ import io.latentdecode.udf.contract.Precision;
 import io.latentdecode.udf.contract.RunMetrics;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
+import io.latentdecode.udf.contract.TaskStages;
 import io.latentdecode.udf.decode.BatchDecoder;
 import io.latentdecode.udf.decode.BatchSizes;
 import io.latentdecode.udf.latent.LatentRows;
@@ -176,7 +177,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
       } else {
         new TaskFilesCommitter(fs, output, attemptDir, all, manifest).commit(task);
       }
-      clock.since(StageClock.PUBLISH, publishStart);
+      clock.since(TaskStages.PUBLISH, publishStart);
       TaskReport report =
           new TaskReport(
               partition,

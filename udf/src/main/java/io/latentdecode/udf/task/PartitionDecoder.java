@@ -6,6 +6,7 @@ import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.LatentConvention;
 import io.latentdecode.udf.contract.RunMetrics;
+import io.latentdecode.udf.contract.TaskStages;
 import io.latentdecode.udf.decode.BatchDecoder;
 import io.latentdecode.udf.decode.BatchSizes;
 import io.latentdecode.udf.decode.DecodedBatch;
@@ -132,10 +133,10 @@ final class PartitionDecoder {
             long sizing = System.nanoTime();
             List<Latent> full = batcher.add(latent); // the first of a shape may probe memory
             sizing = System.nanoTime() - sizing;
-            clock.add(StageClock.BATCH_SIZING, sizing);
+            clock.add(TaskStages.BATCH_SIZING, sizing);
             readStart += sizing;
             if (full != null) {
-              readStart = clock.since(StageClock.READ, readStart);
+              readStart = clock.since(TaskStages.READ, readStart);
               toDecode.put(full);
               readStart = System.nanoTime();
             }
@@ -152,7 +153,7 @@ final class PartitionDecoder {
       sources.add(rows.source(row));
       rows.read(row, sink);
     }
-    readStart = clock.since(StageClock.READ, readStart);
+    readStart = clock.since(TaskStages.READ, readStart);
     for (List<Latent> rest : batcher.drain()) {
       toDecode.put(rest);
     }
@@ -205,11 +206,11 @@ final class PartitionDecoder {
       fp32Redecoded += result.fp32Redecoded();
       tiledImages += result.tiled();
       oomSplits += result.oomSplits();
-      clock.add(StageClock.WAIT_FOR_DEVICE, waited);
-      clock.add(StageClock.FORWARD, result.forwardNanos() - waited);
+      clock.add(TaskStages.WAIT_FOR_DEVICE, waited);
+      clock.add(TaskStages.FORWARD, result.forwardNanos() - waited);
       metrics.addBatch(result.oomSplits(), result.forwardNanos() - waited);
-      clock.add(StageClock.PREPROCESS, result.preprocessNanos());
-      clock.add(StageClock.POSTPROCESS, result.postprocessNanos());
+      clock.add(TaskStages.PREPROCESS, result.preprocessNanos());
+      clock.add(TaskStages.POSTPROCESS, result.postprocessNanos());
       for (DecodedBatch.Rejected r : result.rejected()) {
         quarantine(r.latent().id(), r.reason());
       }
@@ -248,7 +249,7 @@ final class PartitionDecoder {
         long t = System.nanoTime();
         images.add(
             latent.id(), encoded, format.text(), result.width(), result.height(), latent.carried());
-        clock.since(StageClock.WRITE, t);
+        clock.since(TaskStages.WRITE, t);
         imageCount++;
         metrics.addImages(1);
       }
@@ -265,7 +266,7 @@ final class PartitionDecoder {
             image * result.imageBytes(),
             result.height(),
             result.width());
-    metrics.addEncodeNanos(clock.since(StageClock.ENCODE, t) - t);
+    metrics.addEncodeNanos(clock.since(TaskStages.ENCODE, t) - t);
     return encoded;
   }
 

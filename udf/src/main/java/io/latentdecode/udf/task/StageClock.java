@@ -1,7 +1,7 @@
 package io.latentdecode.udf.task;
 
+import io.latentdecode.udf.contract.TaskStages;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,33 +9,10 @@ import java.util.Map;
  * threads), so the stage times add up to more than the task's wall time. Thread-safe.
  */
 final class StageClock {
-  static final String READ = "read";
-  static final String BATCH_SIZING = "batch_sizing";
-  static final String PREPROCESS = "preprocess";
-  static final String POSTPROCESS = "postprocess";
-  static final String WAIT_FOR_DEVICE = "wait_for_device";
-  static final String FORWARD = "forward";
-  static final String ENCODE = "encode";
-  static final String WRITE = "write";
-  static final String PUBLISH = "publish";
-
-  /** The stages, in the order work flows through them. */
-  static final List<String> ORDER =
-      List.of(
-          READ,
-          BATCH_SIZING,
-          PREPROCESS,
-          WAIT_FOR_DEVICE,
-          FORWARD,
-          POSTPROCESS,
-          ENCODE,
-          WRITE,
-          PUBLISH);
-
   private final Map<String, Long> nanos = new LinkedHashMap<>();
 
   StageClock() {
-    for (String stage : ORDER) {
+    for (String stage : TaskStages.ORDER) {
       nanos.put(stage, 0L);
     }
   }
