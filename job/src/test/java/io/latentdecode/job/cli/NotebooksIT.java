@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentdecode.udf.testing.SharedData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,8 +59,13 @@ class NotebooksIT {
         .extracting(p -> p.getFileName().toString())
         .contains("quickstart.ipynb", "inspect-a-run.ipynb", "why-inference-mode.ipynb");
     List<String> times = new ArrayList<>();
+    List<String> needShared = new ArrayList<>();
     for (Path notebook : notebooks) {
       assertThat(outputsOf(notebook)).as("%s is committed without outputs", notebook).isZero();
+      if (Files.readString(notebook).contains("../../shared/") && !sharedDataPresent()) {
+        needShared.add(notebook.getFileName().toString());
+        continue; // run the others; reported below (a failure under CI=true)
+      }
       long start = System.nanoTime();
       Run r = execute(notebook);
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -70,6 +76,13 @@ class NotebooksIT {
       assertThat(outputsOf(executed)).as("outputs of %s", executed).isPositive();
     }
     System.out.println("Notebook run times: " + String.join(", ", times));
+    if (!needShared.isEmpty()) {
+      SharedData.taef2Decoder(); // skips this test with a message outside CI, fails under CI=true
+    }
+  }
+
+  private static boolean sharedDataPresent() {
+    return Files.isRegularFile(SharedData.root().resolve("models/taef2/decoder.ts.pt"));
   }
 
   @Test
