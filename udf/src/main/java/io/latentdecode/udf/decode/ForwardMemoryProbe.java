@@ -36,7 +36,7 @@ final class ForwardMemoryProbe {
 
   static long bytesPerOutputPixel(LoadedDecoder decoder, int channels, DeviceAdmission admission) {
     return MEASURED.computeIfAbsent(
-        decoder.sha256() + "/" + decoder.device() + "/" + channels,
+        decoder.cacheKey() + "/" + decoder.device() + "/" + channels,
         key -> measure(decoder, channels, admission));
   }
 

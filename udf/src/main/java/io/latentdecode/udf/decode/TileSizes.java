@@ -44,7 +44,7 @@ final class TileSizes {
           case FIXED -> tiling.tileSize();
           case AUTO ->
               AUTO.computeIfAbsent(
-                  decoder.sha256() + "/" + decoder.device() + "/" + channels + "/" + batch,
+                  decoder.cacheKey() + "/" + decoder.device() + "/" + channels + "/" + batch,
                   key -> autoTile(channels, batch));
         };
     return tile > 0 && TiledForward.needed(h, w, tile) ? tile : 0;

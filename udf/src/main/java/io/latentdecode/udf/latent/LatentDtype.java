@@ -33,7 +33,12 @@ public enum LatentDtype {
 
   /** Appends {@code data} (little-endian values of this type) to {@code target} as float32. */
   public void putAsFloat32(byte[] data, FloatBuffer target) {
-    ByteBuffer source = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    putAsFloat32(ByteBuffer.wrap(data), target);
+  }
+
+  /** Appends {@code data}'s remaining bytes (little-endian values) to {@code target} as float32. */
+  public void putAsFloat32(ByteBuffer data, FloatBuffer target) {
+    ByteBuffer source = data.slice().order(ByteOrder.LITTLE_ENDIAN);
     switch (this) {
       case FLOAT32 -> target.put(source.asFloatBuffer());
       case FLOAT16 -> {

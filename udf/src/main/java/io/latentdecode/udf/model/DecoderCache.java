@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The executor JVM's decoders: one per (model digest, device), loaded on first use by whichever
- * task comes first while concurrent tasks wait for it, shared afterwards, closed at JVM shutdown. A
- * static, JVM-wide cache rather than a field of a serialised closure, which would reload the model
- * per task.
+ * The executor JVM's decoders: one per (model digest, decode graph and precision, device), loaded
+ * on first use by whichever task comes first while concurrent tasks wait for it, shared afterwards,
+ * closed at JVM shutdown. A static, JVM-wide cache rather than a field of a serialised closure,
+ * which would reload the model per task.
  */
 public final class DecoderCache {
   private static final Logger LOG = LoggerFactory.getLogger(DecoderCache.class);
@@ -28,7 +28,7 @@ public final class DecoderCache {
         .addShutdownHook(new Thread(DecoderCache::closeAll, "latent-decode-decoder-cache-close"));
   }
 
-  private record Key(String sha256, String device) {}
+  private record Key(String model, String device) {}
 
   private DecoderCache() {}
 
@@ -40,7 +40,7 @@ public final class DecoderCache {
   public static LoadedDecoder get(
       ModelRef model, Device device, Configuration conf, int intraOpThreads) {
     return DECODERS.computeIfAbsent(
-        new Key(model.sha256(), device.toString()),
+        new Key(model.cacheKey(), device.toString()),
         key -> load(model, device, conf, intraOpThreads));
   }
 
@@ -57,15 +57,20 @@ public final class DecoderCache {
       Path local = ModelFetcher.localCopy(model, conf);
       LoadedDecoder decoder =
           new LoadedDecoder(
-              model.sha256(),
+              model.cacheKey(),
               device,
-              DecoderLoader.load(local, device),
+              model.isDirect()
+                  ? DirectDecoderLoader.load(local, model.direct(), device)
+                  : DecoderLoader.load(local, device),
               (System.nanoTime() - start) / 1_000_000);
       int n = LOADS.incrementAndGet();
       LOG.info(
-          "Loaded decoder {} (sha256 {}) on {} in {} ms; load #{} in this JVM",
+          "Loaded decoder {} (sha256 {}{}) on {} in {} ms; load #{} in this JVM",
           model.fileName(),
           model.sha256().substring(0, 12),
+          model.isDirect()
+              ? ", " + model.direct().architecture().name() + " in " + model.direct().precision()
+              : "",
           device,
           decoder.loadMillis(),
           n);

@@ -14,13 +14,13 @@ import ai.djl.repository.zoo.ZooModel;
  * {@code c10::InferenceMode}.
  */
 public final class LoadedDecoder implements AutoCloseable {
-  private final String sha256;
+  private final String cacheKey;
   private final Device device;
   private final ZooModel<NDList, NDList> model;
   private final long loadMillis;
 
-  LoadedDecoder(String sha256, Device device, ZooModel<NDList, NDList> model, long loadMillis) {
-    this.sha256 = requireNonNull(sha256, "sha256 is null");
+  LoadedDecoder(String cacheKey, Device device, ZooModel<NDList, NDList> model, long loadMillis) {
+    this.cacheKey = requireNonNull(cacheKey, "cacheKey is null");
     this.device = requireNonNull(device, "device is null");
     this.model = requireNonNull(model, "model is null");
     this.loadMillis = loadMillis;
@@ -39,8 +39,11 @@ public final class LoadedDecoder implements AutoCloseable {
     return device;
   }
 
-  public String sha256() {
-    return sha256;
+  /**
+   * The model's {@link io.latentdecode.udf.contract.ModelRef#cacheKey}: digest, graph, precision.
+   */
+  public String cacheKey() {
+    return cacheKey;
   }
 
   public long loadMillis() {
