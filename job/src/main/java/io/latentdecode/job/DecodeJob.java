@@ -5,8 +5,11 @@ import io.latentdecode.job.commit.DriverErrors;
 import io.latentdecode.job.commit.ErrorBudget;
 import io.latentdecode.job.commit.RunCommitter;
 import io.latentdecode.job.commit.RunReport;
+import io.latentdecode.job.config.LatentConventions;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
+import io.latentdecode.job.model.ModelResolver;
+import io.latentdecode.job.model.ResolvedModel;
 import io.latentdecode.job.plan.DeviceCheck;
 import io.latentdecode.job.plan.DuplicateIds;
 import io.latentdecode.job.plan.InputFiles;
@@ -20,6 +23,7 @@ import io.latentdecode.job.progress.RunProgress;
 import io.latentdecode.job.report.ReportSamples;
 import io.latentdecode.job.report.RunReportPage;
 import io.latentdecode.job.spark.SparkSessions;
+import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.ModelRef;
@@ -67,12 +71,8 @@ public final class DecodeJob {
     Path output = qualify(options.output(), checkConf, "--output");
     InputKind kind = InputFiles.detect(fileSystem(input, checkConf), input, options.inputFormat());
     int taskCpus = taskCpus(options.sparkConf());
-    String modelUri = qualify(options.model(), checkConf, "--model").toString();
-    int channels = options.settings().convention().requiredChannels();
-    ModelRef model = ModelCheck.check(modelUri, checkConf, taskCpus, channels);
-    ModelRef precisionModel =
-        PrecisionModel.check(
-            modelUri, options.settings().precision(), checkConf, taskCpus, channels);
+    CheckedModel model = checkModel(options, checkConf, taskCpus);
+    DecodeSettings settings = model.settings();
     FileSystem outFs = fileSystem(output, checkConf);
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
 
@@ -84,7 +84,7 @@ public final class DecodeJob {
         LOG.info("--mode overwrite: deleting the previous output at {}", output);
         outFs.delete(output, true);
       }
-      DeviceCheck.check(options.settings().device(), spark.sparkContext().getConf());
+      DeviceCheck.check(settings.device(), spark.sparkContext().getConf());
       String runId = RunId.next(started);
       PlannedInput planned =
           InputPlanner.plan(
@@ -93,35 +93,11 @@ public final class DecodeJob {
               options.inputFormat().isPresent(),
               input.toString(),
               options.partitions());
-      long skipped = 0;
-      java.util.Set<String> alreadyReported = new java.util.HashSet<>();
-      if (options.mode() == WriteMode.RESUME) {
-        CommittedOutput committed = CommittedOutput.read(spark, outFs, output);
-        if (!committed.isEmpty()) {
-          ResumePlan.checkSameDecode(
-              committed,
-              CommittedOutput.decodeKey(
-                  model.sha256(), OutputSchemas.settingsText(options.settings())),
-              output.toString());
-          committed.sweepLeftovers(outFs, output);
-          alreadyReported.addAll(
-              committed.committedAmong(
-                  planned.unreadable().stream().map(DriverErrors.Row::id).toList()));
-          long all = planned.rows().count();
-          planned = ResumePlan.skipCommitted(planned, committed);
-          long remaining = planned.rows().count();
-          skipped = all - remaining;
-          LOG.info(
-              "--mode resume: {} of {} inputs are committed by {} earlier runs; decoding {}",
-              skipped,
-              all,
-              committed.runs().size(),
-              remaining);
-          if (remaining == 0) {
-            planned = planned.empty();
-          }
-        }
-      }
+      Remaining remaining =
+          options.mode() == WriteMode.RESUME
+              ? skipCommitted(spark, outFs, output, planned, model.ref(), settings)
+              : new Remaining(planned, 0, java.util.Set.of());
+      planned = remaining.planned();
       Map<String, Long> duplicates = DuplicateIds.find(planned);
       planned = DuplicateIds.without(planned, duplicates);
       TaskPlan plan =
@@ -130,56 +106,28 @@ public final class DecodeJob {
               output.toString(),
               input.toString(),
               kind,
-              model,
-              precisionModel,
-              options.settings(),
+              model.ref(),
+              model.precisionRef(),
+              settings,
               planned.carriedColumns(),
               spark.conf().get("spark.sql.session.timeZone"),
               options.maxFileBytes(),
               new HadoopConf(conf),
               options.deviceLimits());
       RunCommitter committer = new RunCommitter(outFs, output, runId);
-      spark.sparkContext().setJobDescription("latent-decode run " + runId);
       LOG.info(
-          "Run {}: decoding {} latents from {} into {} with model {} (sha256 {})",
+          "Run {}: decoding {} latents from {} into {} with model {} ({}, sha256 {})",
           runId,
           kind.text(),
           input,
           output,
-          model.fileName(),
-          model.sha256());
-      List<TaskReport> reports;
-      RunMetrics metrics = RunMetrics.register(spark.sparkContext());
-      RunProgress progress = null;
-      try {
-        Broadcast<TaskPlan> broadcastPlan =
-            JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan);
-        JavaRDD<TaskReport> decode =
-            planned
-                .rows()
-                .queryExecution()
-                .toRdd()
-                .toJavaRDD()
-                .mapPartitions(new DecodePartition(broadcastPlan, metrics));
-        progress =
-            RunProgress.start(
-                spark.sparkContext(),
-                metrics,
-                decode.id(),
-                RunProgress.onTerminal(),
-                options.progressInterval());
-        reports = decode.collect();
-      } catch (Exception e) { // SparkException is checked, though Scala does not declare it
-        committer.abort();
-        throw e;
-      } finally {
-        if (progress != null) {
-          progress.close();
-        }
-      }
+          model.ref().fileName(),
+          model.resolved().format(),
+          model.ref().sha256());
+      List<TaskReport> reports = decodeOnExecutors(spark, planned, plan, committer, options);
       List<DriverErrors.Row> driverErrors = new java.util.ArrayList<>(planned.unreadable());
       driverErrors.removeAll(
-          driverErrors.stream().filter(e -> alreadyReported.contains(e.id())).toList());
+          driverErrors.stream().filter(e -> remaining.reported().contains(e.id())).toList());
       driverErrors.addAll(DuplicateIds.errors(duplicates));
       if (!driverErrors.isEmpty()) {
         reports = new java.util.ArrayList<>(reports);
@@ -194,36 +142,175 @@ public final class DecodeJob {
           RunReport.of(
               plan,
               options,
+              model.describe(),
               spark.sparkContext().master(),
               spark.sparkContext().applicationId(),
               started,
               Instant.now(),
               reports,
-              skipped);
-      try {
-        ErrorBudget.check(
-            reports,
-            options.maxErrorFraction(),
-            OutputLayout.runsDir(output) + "/" + runId + "-errors/");
-      } catch (RunFailedException e) {
-        committer.rejectOverBudget(reports, report.withStatus("failed_error_budget").toJson());
-        throw e;
-      }
-      try {
-        committer.commit(
-            reports,
-            report.toJson(),
-            RunReportPage.html(
-                report.fields(),
-                ReportSamples.read(outFs, output, reports, REPORT_THUMBNAILS, REPORT_ERROR_ROWS)));
-      } catch (IOException | RuntimeException e) {
-        committer.abort();
-        throw e;
-      }
+              remaining.skipped());
+      commit(outFs, output, runId, committer, reports, report, options);
       return new RunResult(runId, output, OutputLayout.runReport(output, runId), report);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot write to --output " + output + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The model behind {@code --model} and the settings the run decodes with: the conventions from
+   * the flags, the preset and the model's config, in that order; the model loaded once on the
+   * driver and tried on a tiny latent; and the decoder in the run's half precision.
+   */
+  private static CheckedModel checkModel(RunOptions options, Configuration conf, int taskCpus) {
+    String modelUri = qualify(options.model(), conf, "--model").toString();
+    ResolvedModel resolved = ModelResolver.resolve(modelUri, options.modelVariant(), conf);
+    if (resolved.needsPreset() && options.conventionFlags().preset().isEmpty()) {
+      throw new JobSetupException(
+          "Cannot run: --model "
+              + modelUri
+              + " is a "
+              + resolved.format()
+              + ", which does not say how its latents are scaled; pass --preset (sd15, sdxl, sd3,"
+              + " flux1, or a preset file) for the model it is");
+    }
+    LatentConventions.Resolved conventions =
+        resolved.conventions() == null && !resolved.ref().isDirect()
+            ? new LatentConventions.Resolved(
+                options.settings().convention(),
+                LatentConventions.resolve(options.conventionFlags(), null, null).sources())
+            : LatentConventions.resolve(
+                options.conventionFlags(), resolved.conventions(), resolved.conventionsSource());
+    DecodeSettings settings = options.settings().withConvention(conventions.convention());
+    int channels = settings.convention().requiredChannels();
+    ModelRef model = ModelCheck.check(resolved, modelUri, conf, taskCpus, channels);
+    ModelRef precisionModel =
+        model.isDirect()
+            ? PrecisionModel.direct(model, settings.precision(), resolved.forceUpcast())
+            : PrecisionModel.check(modelUri, settings.precision(), conf, taskCpus, channels);
+    return new CheckedModel(resolved, model, precisionModel, settings, conventions.sources());
+  }
+
+  /** A checked model and the settings a run decodes it with. */
+  private record CheckedModel(
+      ResolvedModel resolved,
+      ModelRef ref,
+      ModelRef precisionRef,
+      DecodeSettings settings,
+      Map<String, String> conventionSources) {
+    Map<String, Object> describe() {
+      Map<String, Object> m = resolved.describe();
+      m.put("convention_sources", conventionSources);
+      if (precisionRef != null && precisionRef.isDirect()) {
+        m.put("half_precision_on_gpu", precisionRef.direct().precision().text());
+      }
+      return m;
+    }
+  }
+
+  /** The planned input less what earlier runs committed, and what they already reported. */
+  private record Remaining(PlannedInput planned, long skipped, java.util.Set<String> reported) {}
+
+  private static Remaining skipCommitted(
+      SparkSession spark,
+      FileSystem outFs,
+      Path output,
+      PlannedInput planned,
+      ModelRef model,
+      DecodeSettings settings)
+      throws IOException {
+    CommittedOutput committed = CommittedOutput.read(spark, outFs, output);
+    if (committed.isEmpty()) {
+      return new Remaining(planned, 0, java.util.Set.of());
+    }
+    ResumePlan.checkSameDecode(
+        committed,
+        CommittedOutput.decodeKey(model.sha256(), OutputSchemas.settingsText(settings)),
+        output.toString());
+    committed.sweepLeftovers(outFs, output);
+    java.util.Set<String> reported =
+        new java.util.HashSet<>(
+            committed.committedAmong(
+                planned.unreadable().stream().map(DriverErrors.Row::id).toList()));
+    long all = planned.rows().count();
+    planned = ResumePlan.skipCommitted(planned, committed);
+    long remaining = planned.rows().count();
+    LOG.info(
+        "--mode resume: {} of {} inputs are committed by {} earlier runs; decoding {}",
+        all - remaining,
+        all,
+        committed.runs().size(),
+        remaining);
+    return new Remaining(remaining == 0 ? planned.empty() : planned, all - remaining, reported);
+  }
+
+  /** Runs every partition's decode on the executors; on failure nothing of the run remains. */
+  private static List<TaskReport> decodeOnExecutors(
+      SparkSession spark,
+      PlannedInput planned,
+      TaskPlan plan,
+      RunCommitter committer,
+      RunOptions options) {
+    spark.sparkContext().setJobDescription("latent-decode run " + plan.runId());
+    RunMetrics metrics = RunMetrics.register(spark.sparkContext());
+    RunProgress progress = null;
+    try {
+      Broadcast<TaskPlan> broadcastPlan =
+          JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan);
+      JavaRDD<TaskReport> decode =
+          planned
+              .rows()
+              .queryExecution()
+              .toRdd()
+              .toJavaRDD()
+              .mapPartitions(new DecodePartition(broadcastPlan, metrics));
+      progress =
+          RunProgress.start(
+              spark.sparkContext(),
+              metrics,
+              decode.id(),
+              RunProgress.onTerminal(),
+              options.progressInterval());
+      return decode.collect();
+    } catch (Exception e) { // SparkException is checked, though Scala does not declare it
+      committer.abort();
+      throw e;
+    } finally {
+      if (progress != null) {
+        progress.close();
+      }
+    }
+  }
+
+  /** Commits the run, or refuses it when more rows were quarantined than the budget allows. */
+  private static void commit(
+      FileSystem outFs,
+      Path output,
+      String runId,
+      RunCommitter committer,
+      List<TaskReport> reports,
+      RunReport report,
+      RunOptions options)
+      throws IOException {
+    try {
+      ErrorBudget.check(
+          reports,
+          options.maxErrorFraction(),
+          OutputLayout.runsDir(output) + "/" + runId + "-errors/");
+    } catch (RunFailedException e) {
+      committer.rejectOverBudget(reports, report.withStatus("failed_error_budget").toJson());
+      throw e;
+    }
+    try {
+      committer.commit(
+          reports,
+          report.toJson(),
+          RunReportPage.html(
+              report.fields(),
+              ReportSamples.read(outFs, output, reports, REPORT_THUMBNAILS, REPORT_ERROR_ROWS)));
+    } catch (IOException | RuntimeException e) {
+      committer.abort();
+      throw e;
     }
   }
 

@@ -3,6 +3,7 @@ package io.latentdecode.job.cli;
 import io.latentdecode.job.DecodeJob;
 import io.latentdecode.job.RunResult;
 import io.latentdecode.job.commit.ErrorBudget;
+import io.latentdecode.job.config.ConventionFlags;
 import io.latentdecode.job.config.LatentConventions;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
@@ -60,8 +61,20 @@ final class RunCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "URI",
-      description = "TorchScript decoder file.")
+      description =
+          "The decoder: a diffusers VAE folder (config.json + diffusion_pytorch_model"
+              + ".safetensors), a pipeline folder (its vae/), a Hugging Face cache folder, a"
+              + " single-file safetensors checkpoint (original LDM/FLUX or TAESD naming; needs"
+              + " --preset for AutoencoderKL), or a TorchScript file.")
   String model;
+
+  @Option(
+      names = "--model-variant",
+      paramLabel = "NAME",
+      description =
+          "Weights variant of a diffusers folder: fp16 reads diffusion_pytorch_model.fp16"
+              + ".safetensors. Default: the full-precision file, else the only variant.")
+  String modelVariant;
 
   @Option(
       names = "--input-format",
@@ -265,6 +278,9 @@ final class RunCommand implements Callable<Integer> {
               input,
               output,
               model,
+              Optional.ofNullable(modelVariant),
+              new ConventionFlags(
+                  Optional.ofNullable(preset), scalingFactor, shiftFactor, outputRange),
               Optional.ofNullable(inputFormat),
               new DecodeSettings(
                   LatentConventions.resolve(

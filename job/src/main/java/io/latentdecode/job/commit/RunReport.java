@@ -31,9 +31,14 @@ public final class RunReport {
     this.fields = fields;
   }
 
+  /**
+   * @param model what the model is and where its decode conventions came from (see {@code
+   *     ResolvedModel#describe})
+   */
   public static RunReport of(
       TaskPlan plan,
       RunOptions options,
+      Map<String, Object> model,
       String master,
       String appId,
       Instant started,
@@ -111,15 +116,7 @@ public final class RunReport {
     f.put("duration_seconds", round(seconds));
     f.put("input", Map.of("uri", plan.inputUri(), "format", plan.inputKind().text()));
     f.put("output", Map.of("uri", plan.outputUri(), "mode", options.mode().text()));
-    f.put(
-        "model",
-        Map.of(
-            "uri",
-            plan.model().uri(),
-            "sha256",
-            plan.model().sha256(),
-            "size_bytes",
-            plan.model().sizeBytes()));
+    f.put("model", model);
     f.put("settings", OutputSchemas.settingsJson(plan.settings()));
     Map<String, Object> counts = new LinkedHashMap<>();
     counts.put("rows", images + errors);

@@ -14,9 +14,14 @@ import java.util.OptionalInt;
  *
  * @param input URI of a folder or file of latents
  * @param output URI of the output folder
- * @param model URI of the TorchScript decoder
+ * @param model URI of the decoder: a diffusers VAE or pipeline folder, a safetensors checkpoint, or
+ *     a TorchScript file
+ * @param modelVariant the weights variant of a diffusers folder ({@code fp16}), or empty
+ * @param conventionFlags the preset and convention flags as given; with the model's own conventions
+ *     they decide the conventions the run decodes with
  * @param inputFormat the latent format, or empty to detect it from file names
- * @param settings how latents become pixels
+ * @param settings how latents become pixels (its conventions: the flags' alone, before the model's
+ *     are known)
  * @param deviceLimits how much of an executor's device the tasks may take
  * @param partitions how many Spark partitions to decode in, or empty to let Spark split the input
  * @param mode what to do with an existing output
@@ -30,6 +35,8 @@ public record RunOptions(
     String input,
     String output,
     String model,
+    Optional<String> modelVariant,
+    ConventionFlags conventionFlags,
     Optional<InputKind> inputFormat,
     DecodeSettings settings,
     DeviceLimits deviceLimits,
@@ -44,8 +51,43 @@ public record RunOptions(
   public static final java.time.Duration PROGRESS_INTERVAL_DEFAULT =
       java.time.Duration.ofSeconds(30);
 
+  /** A run whose conventions are all in {@code settings} and whose model needs no variant. */
+  public RunOptions(
+      String input,
+      String output,
+      String model,
+      Optional<InputKind> inputFormat,
+      DecodeSettings settings,
+      DeviceLimits deviceLimits,
+      OptionalInt partitions,
+      WriteMode mode,
+      long maxFileBytes,
+      double maxErrorFraction,
+      Optional<String> master,
+      Map<String, String> sparkConf,
+      java.time.Duration progressInterval) {
+    this(
+        input,
+        output,
+        model,
+        Optional.empty(),
+        ConventionFlags.explicit(settings.convention()),
+        inputFormat,
+        settings,
+        deviceLimits,
+        partitions,
+        mode,
+        maxFileBytes,
+        maxErrorFraction,
+        master,
+        sparkConf,
+        progressInterval);
+  }
+
   public RunOptions {
     requireNonNull(input, "input is null");
+    requireNonNull(modelVariant, "modelVariant is null");
+    requireNonNull(conventionFlags, "conventionFlags is null");
     requireNonNull(output, "output is null");
     requireNonNull(model, "model is null");
     requireNonNull(inputFormat, "inputFormat is null");

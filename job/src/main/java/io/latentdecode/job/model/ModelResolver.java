@@ -8,7 +8,6 @@ import io.latentdecode.udf.contract.ModelDigest;
 import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.contract.Precision;
-import io.latentdecode.udf.graph.AutoencoderKlArchitecture;
 import io.latentdecode.udf.graph.DecoderArchitecture;
 import io.latentdecode.udf.graph.DecoderWeights;
 import io.latentdecode.udf.graph.DirectDecoder;
@@ -20,9 +19,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -127,7 +124,8 @@ public final class ModelResolver {
     DecoderArchitecture architecture = config.architecture();
     if (tiny) {
       TaesdArchitecture found =
-          TaesdArchitecture.infer(canonical(layout, header), weights.getName());
+          TaesdArchitecture.infer(
+              DecoderWeights.canonicalTensors(layout, header), weights.getName());
       if (found.latentChannels() != config.convention().latentChannels()) {
         throw new InvalidModelException(
             weights.getName()
@@ -161,12 +159,9 @@ public final class ModelResolver {
               + " (decoder.up_blocks.0...), original LDM names (decoder.up.0.block.0...) or TAESD"
               + " names (1.weight, 3.conv.0.weight); is it a VAE?");
     }
-    Map<String, SafetensorsHeader.Tensor> canonical = canonical(layout, header);
-    boolean tiny = layout == WeightLayout.TAESD || layout == WeightLayout.DIFFUSERS_TINY;
+    boolean tiny = layout.isTiny();
     DecoderArchitecture architecture =
-        tiny
-            ? TaesdArchitecture.infer(canonical, file.getName())
-            : AutoencoderKlArchitecture.infer(canonical, file.getName());
+        DecoderWeights.inferArchitecture(layout, header, file.getName());
     String source = "the tensor names and shapes of " + file.getName();
     DecoderWeights matched =
         DecoderWeights.match(architecture, layout, header, file.getName(), source);
@@ -288,14 +283,5 @@ public final class ModelResolver {
     try (InputStream in = fs.open(file)) {
       return SafetensorsHeader.read(in, length, file.getName());
     }
-  }
-
-  private static Map<String, SafetensorsHeader.Tensor> canonical(
-      WeightLayout layout, SafetensorsHeader header) {
-    Map<String, SafetensorsHeader.Tensor> out = new LinkedHashMap<>();
-    layout
-        .canonicalNames(header.tensors().keySet())
-        .forEach((canonical, fileKey) -> out.put(canonical, header.tensors().get(fileKey)));
-    return out;
   }
 }

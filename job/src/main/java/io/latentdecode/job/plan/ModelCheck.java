@@ -8,10 +8,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import io.latentdecode.job.JobSetupException;
+import io.latentdecode.job.model.ResolvedModel;
 import io.latentdecode.udf.contract.Causes;
 import io.latentdecode.udf.contract.ModelDigest;
 import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.model.DecoderLoader;
+import io.latentdecode.udf.model.DirectDecoderLoader;
 import io.latentdecode.udf.model.EngineSetup;
 import io.latentdecode.udf.model.ModelFetcher;
 import java.io.FileNotFoundException;
@@ -22,11 +24,52 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Checks {@code --model} on the driver before any task starts: the file exists, its digest
- * identifies it, and libtorch loads it as TorchScript (on the CPU, then closes it). A missing or
- * corrupt model is one clear message instead of a failure in every task.
+ * identifies it, and libtorch loads it (a TorchScript file as it is, safetensors weights into their
+ * decode graph; on the CPU, then closes it). A missing or corrupt model is one clear message
+ * instead of a failure in every task.
  */
 public final class ModelCheck {
   private ModelCheck() {}
+
+  /**
+   * Loads a resolved model on the CPU and decodes one tiny latent with it.
+   *
+   * @param channels the latent channel count the run's conventions expect, or 0 when unknown
+   */
+  public static ModelRef check(
+      ResolvedModel resolved,
+      String modelUri,
+      Configuration conf,
+      int intraOpThreads,
+      int channels) {
+    ModelRef model = resolved.ref();
+    if (!model.isDirect()) {
+      return check(modelUri, conf, intraOpThreads, channels);
+    }
+    EngineSetup.configure(intraOpThreads);
+    ZooModel<NDList, NDList> loaded;
+    try {
+      loaded =
+          DirectDecoderLoader.load(
+              ModelFetcher.localCopy(model, conf), model.direct(), Device.cpu());
+    } catch (IOException | RuntimeException e) {
+      throw new JobSetupException(
+          "Cannot run: --model "
+              + modelUri
+              + " cannot be loaded into its "
+              + model.direct().architecture().name()
+              + " decode graph: "
+              + Causes.rootMessage(e),
+          e);
+    }
+    try (loaded) {
+      tinyForward(
+          loaded,
+          modelUri,
+          channels > 0 ? channels : model.direct().architecture().latentChannels());
+    }
+    return model;
+  }
 
   /**
    * @param channels the latent channel count the preset expects, or 0 when unknown; when known, the
@@ -56,7 +99,12 @@ public final class ModelCheck {
     EngineSetup.configure(intraOpThreads);
     ZooModel<NDList, NDList> loaded;
     try {
-      loaded = DecoderLoader.load(ModelFetcher.localCopy(model, conf), Device.cpu());
+      java.nio.file.Path local = ModelFetcher.localCopy(model, conf);
+      if (PickleCheckpoints.isPickle(local)) {
+        throw new JobSetupException(
+            "Cannot run: --model " + modelUri + " " + PickleCheckpoints.refusal(path.getName()));
+      }
+      loaded = DecoderLoader.load(local, Device.cpu());
     } catch (IOException e) {
       throw new JobSetupException(
           "Cannot run: --model "

@@ -29,6 +29,21 @@ public final class PrecisionModel {
   }
 
   /**
+   * The half-precision decoder of a run with weights run directly: the same weights cast on the
+   * device, no file. For {@code auto} (used by tasks on a GPU): float16 when the model's config
+   * says it does not overflow there ({@code force_upcast: false}), else bfloat16.
+   */
+  public static ModelRef direct(ModelRef model, Precision precision, boolean forceUpcast) {
+    if (precision == Precision.FP32) {
+      return null;
+    }
+    if (precision == Precision.AUTO) {
+      return model.withPrecision(forceUpcast ? Precision.BF16 : Precision.FP16);
+    }
+    return model.withPrecision(precision);
+  }
+
+  /**
    * The checked half-precision decoder, or null for a float32 run. For {@code auto}, the bfloat16
    * export if it exists (tasks on a GPU use it), else null.
    */

@@ -88,6 +88,11 @@ public record DecodeSettings(
         convention, packing, imageFormat, batchSize, device, p, tiling, maxImagePixels, encoding);
   }
 
+  public DecodeSettings withConvention(LatentConvention c) {
+    return new DecodeSettings(
+        c, packing, imageFormat, batchSize, device, precision, tiling, maxImagePixels, encoding);
+  }
+
   public OutputRange outputRange() {
     return convention.outputRange();
   }

@@ -4,8 +4,9 @@ import java.util.Locale;
 
 /**
  * The floating-point type the decoder's forward pass runs in; pre/postprocessing stay float32.
- * {@link #AUTO} is float32 on the CPU and bfloat16 on a GPU when the bfloat16 export of the decoder
- * exists (else float32).
+ * {@link #AUTO} is float32 on the CPU; on a GPU the decoder's half precision (a TorchScript
+ * decoder's bfloat16 export when it exists; for weights run directly bfloat16, or float16 when the
+ * model's config says it does not overflow there), else float32.
  */
 public enum Precision {
   AUTO,
@@ -23,12 +24,15 @@ public enum Precision {
     return this == FP16 || this == BF16;
   }
 
-  /** What a task runs: AUTO resolved for its device and whether a half-precision export exists. */
-  public Precision resolve(boolean onGpu, boolean halfExportFound) {
+  /**
+   * What a task runs: AUTO resolved for its device and the half precision the run's decoder has
+   * (null when none).
+   */
+  public Precision resolve(boolean onGpu, Precision halfAvailable) {
     if (this != AUTO) {
       return this;
     }
-    return onGpu && halfExportFound ? BF16 : FP32;
+    return onGpu && halfAvailable != null ? halfAvailable : FP32;
   }
 
   public static Precision parse(String text) {

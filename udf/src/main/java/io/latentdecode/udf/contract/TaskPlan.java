@@ -14,8 +14,8 @@ import org.apache.spark.sql.types.StructType;
  * @param inputUri the qualified {@code --input} URI (npy ids are paths relative to it)
  * @param inputKind which row layout the task receives
  * @param model where the float32 decoder comes from and its digest
- * @param precisionModel the decoder exported in the run's half precision (for {@code auto}: the
- *     bfloat16 export, if found), or null
+ * @param precisionModel the decoder in the run's half precision (a TorchScript export, or the same
+ *     weights cast on the device; for {@code auto} what tasks on a GPU use), or null
  * @param settings the decode settings
  * @param carriedColumns input columns carried through unchanged into the image files
  * @param sessionTimeZone Spark's session time zone (Arrow timestamps of carried columns)
@@ -39,6 +39,17 @@ public record TaskPlan(
     implements Serializable {
 
   public static final long MAX_FILE_BYTES_DEFAULT = 256L * 1024 * 1024;
+
+  /** The precision {@link #precisionModel} runs in, or null when there is none. */
+  public Precision halfPrecision() {
+    if (precisionModel == null) {
+      return null;
+    }
+    if (precisionModel.isDirect()) {
+      return precisionModel.direct().precision();
+    }
+    return settings.precision().isHalf() ? settings.precision() : Precision.BF16;
+  }
 
   public TaskPlan {
     requireNonNull(runId, "runId is null");

@@ -79,6 +79,25 @@ public record DecoderWeights(
     return new DecoderWeights(architecture, layout, header.dataStart(), matched);
   }
 
+  /** The file's decoder tensors by canonical name. */
+  public static Map<String, SafetensorsHeader.Tensor> canonicalTensors(
+      WeightLayout layout, SafetensorsHeader header) {
+    Map<String, SafetensorsHeader.Tensor> out = new LinkedHashMap<>();
+    layout
+        .canonicalNames(header.tensors().keySet())
+        .forEach((canonical, fileKey) -> out.put(canonical, header.tensors().get(fileKey)));
+    return out;
+  }
+
+  /** The architecture the tensors of a file in this layout describe (for files without config). */
+  public static DecoderArchitecture inferArchitecture(
+      WeightLayout layout, SafetensorsHeader header, String fileName) throws InvalidModelException {
+    Map<String, SafetensorsHeader.Tensor> canonical = canonicalTensors(layout, header);
+    return layout.isTiny()
+        ? TaesdArchitecture.infer(canonical, fileName)
+        : AutoencoderKlArchitecture.infer(canonical, fileName);
+  }
+
   /** Equal shapes, or a linear layer's [out, in] stored as a 1x1 conv's [out, in, 1, 1]. */
   static boolean sameShape(long[] expected, long[] found) {
     if (Arrays.equals(expected, found)) {

@@ -41,6 +41,11 @@ public enum WeightLayout {
     return description;
   }
 
+  /** The TAESD family's layouts (the TAESD graph), as opposed to AutoencoderKL's. */
+  public boolean isTiny() {
+    return this == TAESD || this == DIFFUSERS_TINY;
+  }
+
   /** The layout of a single weights file, from its tensor names; null when none fits. */
   public static WeightLayout detect(Collection<String> names) {
     for (String p : FILE_PREFIXES) {

@@ -99,8 +99,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
     Path attemptDir = OutputLayout.attemptDir(output, plan.runId(), partition, attempt);
 
     Device device = DeviceSelector.choose(plan.settings().device(), task.resourcesJMap());
-    Precision precision =
-        plan.settings().precision().resolve(device.isGpu(), plan.precisionModel() != null);
+    Precision precision = plan.settings().precision().resolve(device.isGpu(), plan.halfPrecision());
     DecodeSettings settings = plan.settings().withPrecision(precision);
     LoadedDecoder decoder =
         DecoderCache.get(

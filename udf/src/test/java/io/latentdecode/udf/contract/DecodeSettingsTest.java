@@ -64,10 +64,11 @@ class DecodeSettingsTest {
 
   @Test
   void autoPrecisionIsFp32OnCpuAndBf16OnGpuWhenItsExportExists() {
-    assertThat(Precision.AUTO.resolve(false, true)).isEqualTo(Precision.FP32);
-    assertThat(Precision.AUTO.resolve(true, false)).isEqualTo(Precision.FP32);
-    assertThat(Precision.AUTO.resolve(true, true)).isEqualTo(Precision.BF16);
-    assertThat(Precision.FP16.resolve(false, true)).isEqualTo(Precision.FP16);
+    assertThat(Precision.AUTO.resolve(false, Precision.BF16)).isEqualTo(Precision.FP32);
+    assertThat(Precision.AUTO.resolve(true, null)).isEqualTo(Precision.FP32);
+    assertThat(Precision.AUTO.resolve(true, Precision.BF16)).isEqualTo(Precision.BF16);
+    assertThat(Precision.AUTO.resolve(true, Precision.FP16)).isEqualTo(Precision.FP16);
+    assertThat(Precision.FP16.resolve(false, Precision.FP16)).isEqualTo(Precision.FP16);
   }
 
   @Test

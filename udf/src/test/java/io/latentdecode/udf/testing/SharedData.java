@@ -44,6 +44,21 @@ public final class SharedData {
     return require("models/taef2/decoder.ts.pt");
   }
 
+  /** The TAEF2 decoder's weights in madebyollin's safetensors layout. */
+  public static Path taef2Weights() {
+    return require("models/taef2/decoder.safetensors");
+  }
+
+  /** An AutoencoderKL test model folder (diffusers layout): sd-tiny, flux-tiny, sd-size-decoder. */
+  public static Path autoencoderKl(String name) {
+    return require("models/autoencoder-kl/" + name);
+  }
+
+  /** diffusers' reference decodes of an AutoencoderKL test model. */
+  public static Path autoencoderKlReference(String name) {
+    return require("reference/autoencoder-kl/" + name);
+  }
+
   public static Path taef2Reference() {
     return require("reference/taef2");
   }
