@@ -263,7 +263,7 @@ public record DiffusersConfig(
               + ": "
               + key
               + " is "
-              + (found == null ? "missing" : found)
+              + (found == null ? "missing" : found instanceof String t ? "\"" + t + "\"" : found)
               + "; expected "
               + expected
               + ". Check --model (it must be a diffusers VAE folder)");
