@@ -68,6 +68,35 @@ class ModelFormsTest extends SparkJobTest {
   }
 
   @Test
+  void theFullPrecisionWeightsArePreferredAndModelVariantPicksTheFp16Ones() throws Exception {
+    Path vae = SharedData.autoencoderKl("sd-tiny");
+    Path folder = TestModels.linkVae(vae, tmp.resolve("both"));
+    TestModels.toFloat16(
+        vae.resolve("diffusion_pytorch_model.safetensors"),
+        folder.resolve("diffusion_pytorch_model.fp16.safetensors"));
+    JsonNode full = RunReports.only(decodeKl("sd-tiny", folder));
+    assertThat(full.at("/model/uri").asText()).endsWith("/diffusion_pytorch_model.safetensors");
+
+    Path output = tmp.resolve("fp16");
+    CliRun.Result r = run(klInput("sd-tiny"), output, folder.toString(), "--model-variant", "fp16");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    JsonNode variant = RunReports.only(output);
+    assertThat(variant.at("/model/uri").asText())
+        .endsWith("diffusion_pytorch_model.fp16.safetensors");
+    assertThat(variant.at("/model/dtypes_on_disk/F16").asLong()).isPositive();
+
+    Path onlyFp16 = Files.createDirectories(tmp.resolve("only-fp16"));
+    Files.createSymbolicLink(onlyFp16.resolve("config.json"), vae.resolve("config.json"));
+    Files.createSymbolicLink(
+        onlyFp16.resolve("diffusion_pytorch_model.fp16.safetensors"),
+        folder.resolve("diffusion_pytorch_model.fp16.safetensors"));
+    Path alone = tmp.resolve("alone");
+    assertThat(run(klInput("sd-tiny"), alone, onlyFp16.toString(), "--batch-size", "3").exitCode())
+        .isZero();
+    assertThat(RunReports.only(alone).at("/model/uri").asText()).endsWith("fp16.safetensors");
+  }
+
+  @Test
   void aSingleFileCheckpointInTheOriginalLayoutDecodesWithItsPreset() throws Exception {
     Path weights =
         TestModels.ldmSingleFile(

@@ -97,6 +97,48 @@ public final class TestModels {
     return t;
   }
 
+  /** A copy of float32 weights stored as float16 (diffusers' {@code fp16} variant). */
+  public static Path toFloat16(Path from, Path to) throws IOException {
+    return rewrite(
+        from,
+        to,
+        (name, t) -> {
+          java.nio.FloatBuffer f =
+              java.nio.ByteBuffer.wrap(t.bytes())
+                  .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                  .asFloatBuffer();
+          java.nio.ByteBuffer half =
+              java.nio.ByteBuffer.allocate(f.remaining() * 2)
+                  .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          while (f.hasRemaining()) {
+            half.putShort(toHalf(f.get()));
+          }
+          return Map.entry(name, new TestLatents.Tensor("F16", t.shape(), half.array()));
+        });
+  }
+
+  /** IEEE binary16 nearest to {@code v} (ties to even), subnormals and overflow included. */
+  static short toHalf(float v) {
+    int bits = Float.floatToIntBits(v);
+    int sign = (bits >>> 16) & 0x8000;
+    float abs = Math.abs(v);
+    if (Float.isNaN(v)) {
+      return (short) (sign | 0x7e00);
+    }
+    if (abs >= 65520f) {
+      return (short) (sign | 0x7c00);
+    }
+    if (abs < 6.103515625e-05f) {
+      return (short) (sign | (int) Math.rint(abs * 16777216f)); // multiples of 2^-24
+    }
+    int half = ((((bits >>> 23) & 0xff) - 112) << 10) | ((bits & 0x7fffff) >>> 13);
+    int rest = bits & 0x1fff;
+    if (rest > 0x1000 || rest == 0x1000 && (half & 1) == 1) {
+      half++;
+    }
+    return (short) (sign | half);
+  }
+
   /** TAEF2 as a diffusers {@code AutoencoderTiny} folder: layers.N is madebyollin's N+1. */
   public static Path autoencoderTinyFolder(Path taesdWeights, Path dir, int latentChannels)
       throws IOException {

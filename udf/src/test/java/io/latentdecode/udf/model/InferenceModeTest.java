@@ -102,6 +102,69 @@ class InferenceModeTest {
     assertThat(ratio).as("inference-mode peak / autograd peak").isLessThan(0.6);
   }
 
+  @Test
+  void directlyLoadedWeightsDecodeToInferenceTensorsThatRefuseInPlaceUpdates() throws Exception {
+    LoadedDecoder decoder = TestDecoders.directOnCpu(sdTinyWeights());
+    try (Predictor<NDList, NDList> predictor = decoder.newPredictor();
+        NDManager scope = decoder.newBatchManager()) {
+      NDArray out =
+          predictor
+              .predict(new NDList(scope.randomNormal(new Shape(1, 4, 4, 4))))
+              .singletonOrThrow();
+      assertThatThrownBy(() -> out.addi(1f))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("Inplace update to inference tensor outside InferenceMode");
+    }
+  }
+
+  @Test
+  void peakMemoryOfADirectDecodeIsWellBelowTheSameGraphRecordingAutograd() throws Exception {
+    assumeThat(ProcessMemory.supported()).as("needs Linux /proc/self/clear_refs").isTrue();
+    Path weights = sdTinyWeights();
+    long[] batch = {2, 4, 32, 32}; // two 256x256 AutoencoderKL decodes
+    LoadedDecoder decoder = TestDecoders.directOnCpu(weights);
+    long inference =
+        onFreshThread(
+            () -> {
+              try (Predictor<NDList, NDList> predictor = decoder.newPredictor();
+                  NDManager scope = decoder.newBatchManager()) {
+                predictor.predict(new NDList(scope.randomNormal(new Shape(1, 4, 8, 8))));
+                return peakDuring(
+                    () -> predictor.predict(new NDList(scope.randomNormal(new Shape(batch)))));
+              }
+            });
+    long autograd;
+    try (ZooModel<NDList, NDList> graphModel = AutogradGraphs.directModel(weights)) {
+      autograd =
+          onFreshThread(
+              () -> {
+                try (NDManager scope = graphModel.getNDManager().newSubManager()) {
+                  ParameterStore store = new ParameterStore(scope, false);
+                  NDArray warm = scope.randomNormal(new Shape(1, 4, 8, 8));
+                  warm.setRequiresGradient(true);
+                  graphModel.getBlock().forward(store, new NDList(warm), true);
+                  NDArray z = scope.randomNormal(new Shape(batch));
+                  z.setRequiresGradient(true);
+                  return peakDuring(
+                      () -> graphModel.getBlock().forward(store, new NDList(z), true));
+                }
+              });
+    }
+    double ratio = (double) inference / autograd;
+    System.out.printf(
+        "Peak memory of a 2x256x256 sd-tiny AutoencoderKL decode from its weights: inference mode"
+            + " %.0f MB, autograd graph %.0f MB, ratio %.2f%n",
+        inference / 1e6, autograd / 1e6, ratio);
+    assertThat(autograd)
+        .as("the autograd decode must actually have kept a graph")
+        .isGreaterThan(inference);
+    assertThat(ratio).as("inference-mode peak / autograd peak").isLessThan(0.6);
+  }
+
+  private static Path sdTinyWeights() {
+    return SharedData.autoencoderKl("sd-tiny").resolve("diffusion_pytorch_model.safetensors");
+  }
+
   private static long peakDuring(Callable<?> work) throws Exception {
     return ProcessMemory.peakDuringOnFreshThread(work);
   }
