@@ -5,6 +5,8 @@ Each program is a scripted module with three methods:
   configure(config)  sets the architecture's numbers and the dtype the forward runs in;
   put(name, weight)  keeps a copy of one decoder tensor (by canonical name; float32 or float16,
                      bfloat16 ones arrive widened to float32), cast to that dtype on its device;
+  put_all(weights)   the same for a dict of tensors at once (what a call through DJL's forward
+                     can pass: the benchmark's autograd comparison loads weights that way);
   forward(z)         decodes float32 z [N, C, h, w] to float32 x [N, 3, 8h, 8w].
 The Java side reads safetensors, checks every tensor's name and shape against the architecture,
 then configures a freshly loaded program and puts the tensors one by one (so that only one tensor
@@ -37,8 +39,8 @@ def dtype_of(code: int) -> torch.dtype:
     return torch.float32
 
 
-class AutoencoderKLDecode(torch.nn.Module):
-    """diffusers' AutoencoderKL decode path (post_quant_conv, then the Decoder), by tensor name."""
+class DecodeGraph(torch.nn.Module):
+    """What every graph program has: the weights it was given, cast to the dtype it runs in."""
 
     w: Dict[str, Tensor]
 
@@ -46,6 +48,24 @@ class AutoencoderKLDecode(torch.nn.Module):
         super().__init__()
         self.w = {}
         self.dtype_code = 0
+
+    @torch.jit.export
+    def put(self, name: str, weight: Tensor) -> Tensor:
+        self.w[name] = weight.to(dtype_of(self.dtype_code), copy=True)
+        return torch.tensor([len(self.w)])
+
+    @torch.jit.export
+    def put_all(self, weights: Dict[str, Tensor]) -> Tensor:
+        for name, weight in weights.items():
+            self.w[name] = weight.to(dtype_of(self.dtype_code), copy=True)
+        return torch.tensor([len(self.w)])
+
+
+class AutoencoderKLDecode(DecodeGraph):
+    """diffusers' AutoencoderKL decode path (post_quant_conv, then the Decoder), by tensor name."""
+
+    def __init__(self):
+        super().__init__()
         self.groups = 32
         self.up_blocks = 4
         self.resnets = 2
@@ -64,10 +84,6 @@ class AutoencoderKLDecode(torch.nn.Module):
         self.query_chunk = config[6]
         return torch.tensor(config)
 
-    @torch.jit.export
-    def put(self, name: str, weight: Tensor) -> Tensor:
-        self.w[name] = weight.to(dtype_of(self.dtype_code), copy=True)
-        return torch.tensor([len(self.w)])
 
     def conv(self, x: Tensor, name: str, padding: int) -> Tensor:
         return F.conv2d(x, self.w[name + ".weight"], self.w[name + ".bias"], 1, padding)
@@ -120,7 +136,7 @@ class AutoencoderKLDecode(torch.nn.Module):
         return x.float()
 
 
-class TaesdDecode(torch.nn.Module):
+class TaesdDecode(DecodeGraph):
     """madebyollin's TAESD-family decoder (TAESD, TAESDXL, TAESD3, TAEF1, TAEF2), by tensor name.
 
     The layers of its nn.Sequential: 0 clamp, 1 conv, 2 ReLU, 3-5 blocks, 6 upsample, 7 conv,
@@ -129,22 +145,11 @@ class TaesdDecode(torch.nn.Module):
     branch added first.
     """
 
-    w: Dict[str, Tensor]
-
-    def __init__(self):
-        super().__init__()
-        self.w = {}
-        self.dtype_code = 0
-
     @torch.jit.export
     def configure(self, config: List[int]) -> Tensor:
         self.dtype_code = config[0]
         return torch.tensor(config)
 
-    @torch.jit.export
-    def put(self, name: str, weight: Tensor) -> Tensor:
-        self.w[name] = weight.to(dtype_of(self.dtype_code), copy=True)
-        return torch.tensor([len(self.w)])
 
     def conv(self, x: Tensor, name: str) -> Tensor:
         weight = self.w[name + ".weight"]

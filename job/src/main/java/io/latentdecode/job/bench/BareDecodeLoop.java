@@ -21,12 +21,22 @@ import java.util.List;
 final class BareDecodeLoop {
   private BareDecodeLoop() {}
 
+  /** Loads the decoder the loop runs. */
+  interface Loader {
+    ZooModel<NDList, NDList> load() throws java.io.IOException;
+  }
+
   /**
    * Decodes every latent ({@code [C, h, w]} float32 values) in batches; returns the wall time in
    * nanos.
    */
   static long run(Path model, List<float[]> latents, int[] shape, int batchSize) throws Exception {
-    try (ZooModel<NDList, NDList> loaded = DecoderLoader.load(model, Device.cpu());
+    return run(() -> DecoderLoader.load(model, Device.cpu()), latents, shape, batchSize);
+  }
+
+  static long run(Loader model, List<float[]> latents, int[] shape, int batchSize)
+      throws Exception {
+    try (ZooModel<NDList, NDList> loaded = model.load();
         Predictor<NDList, NDList> predictor = loaded.newPredictor()) {
       decode(
           loaded,

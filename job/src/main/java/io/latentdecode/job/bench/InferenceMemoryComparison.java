@@ -1,22 +1,23 @@
 package io.latentdecode.job.bench;
 
 import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
-import ai.djl.translate.NoopTranslator;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.LatentConvention;
 import io.latentdecode.udf.contract.ModelDigest;
+import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.decode.BatchDecoder;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentDtype;
+import io.latentdecode.udf.model.AutogradDecoders;
 import io.latentdecode.udf.model.DecoderCache;
 import io.latentdecode.udf.model.LoadedDecoder;
 import io.latentdecode.udf.model.ProcessMemory;
@@ -31,13 +32,31 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 
 /**
  * Peak resident memory of the job's decode path (BatchDecoder: inference mode, per-batch scope)
- * against the same forward with an autograd graph (weights loaded trainable, forward in training
- * mode on a fresh grad-mode thread), side by side.
+ * against the same forward with an autograd graph (weights loaded outside inference mode, input
+ * requiring its gradient, forward in training mode on a fresh grad-mode thread), side by side.
  */
 final class InferenceMemoryComparison {
   private InferenceMemoryComparison() {}
 
   static void run(Path model, int channels, int side, int batch, PrintWriter out) throws Exception {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    run(
+        ModelDigest.of(
+            org.apache.hadoop.fs.FileSystem.getLocal(conf),
+            new org.apache.hadoop.fs.Path(model.toUri())),
+        channels,
+        side,
+        batch,
+        out);
+  }
+
+  /**
+   * @param model a TorchScript file (compared with it loaded trainable) or weights run directly
+   *     (compared with the same graph given its weights outside inference mode, {@link
+   *     AutogradDecoders})
+   */
+  static void run(ModelRef model, int channels, int side, int batch, PrintWriter out)
+      throws Exception {
     if (!ProcessMemory.supported()) {
       out.printf("%nInference-mode memory: needs Linux /proc/self/clear_refs; skipped%n");
       return;
@@ -60,13 +79,9 @@ final class InferenceMemoryComparison {
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     LoadedDecoder decoder =
         DecoderCache.get(
-            ModelDigest.of(
-                org.apache.hadoop.fs.FileSystem.getLocal(conf),
-                new org.apache.hadoop.fs.Path(model.toUri())),
-            ai.djl.Device.cpu(),
-            conf,
-            Runtime.getRuntime().availableProcessors());
+            model, ai.djl.Device.cpu(), conf, Runtime.getRuntime().availableProcessors());
     long inference;
+    long inferenceNanos;
     try (Predictor<NDList, NDList> predictor = decoder.newPredictor();
         BatchDecoder job =
             new BatchDecoder(
@@ -78,41 +93,43 @@ final class InferenceMemoryComparison {
                     batch,
                     DeviceRequest.CPU))) {
       job.decode(latents.subList(0, 1)); // warm up
+      long start = System.nanoTime();
       inference = ProcessMemory.peakDuringOnFreshThread(() -> job.decode(latents));
+      inferenceNanos = System.nanoTime() - start;
     }
-    Criteria<NDList, NDList> trainable =
-        Criteria.builder()
-            .setTypes(NDList.class, NDList.class)
-            .optModelPath(model)
-            .optEngine("PyTorch")
-            .optOption("trainParam", "true")
-            .optTranslator(new NoopTranslator())
-            .build();
     long autograd;
-    try (ZooModel<NDList, NDList> graphModel = trainable.loadModel();
+    long autogradNanos;
+    try (ZooModel<NDList, NDList> graphModel = AutogradDecoders.load(model, conf);
         NDManager scope = graphModel.getNDManager().newSubManager()) {
       ParameterStore store = new ParameterStore(scope, false);
       Shape shape = new Shape(batch, channels, side, side);
-      graphModel
-          .getBlock()
-          .forward(store, new NDList(scope.randomNormal(new Shape(1, channels, 8, 8))), true);
+      NDArray warm = scope.randomNormal(new Shape(1, channels, 8, 8));
+      warm.setRequiresGradient(true);
+      graphModel.getBlock().forward(store, new NDList(warm), true);
+      NDArray z = scope.randomNormal(shape);
+      z.setRequiresGradient(true); // the graph is recorded even where weights need no gradient
+      long start = System.nanoTime();
       autograd =
           ProcessMemory.peakDuringOnFreshThread(
-              () ->
-                  graphModel
-                      .getBlock()
-                      .forward(store, new NDList(scope.randomNormal(shape)), true));
+              () -> graphModel.getBlock().forward(store, new NDList(z), true));
+      autogradNanos = System.nanoTime() - start;
     }
     out.printf(
-        "%n| decode of %d x [%d, %d, %d] | peak RSS | vs autograd |%n|---|---:|---:|%n"
-            + "| job decode path (inference mode) | %d MB | %.2f |%n"
-            + "| same forward with an autograd graph | %d MB | 1.00 |%n",
+        "%n| decode of %d x [%d, %d, %d] (%s) | time | peak RSS | vs autograd |%n"
+            + "|---|---:|---:|---:|%n"
+            + "| job decode path (inference mode) | %.2f s | %d MB | %.2f |%n"
+            + "| same forward with an autograd graph | %.2f s | %d MB | 1.00 |%n",
         batch,
         channels,
         side,
         side,
+        model.isDirect()
+            ? model.direct().architecture().name() + " weights, direct"
+            : "TorchScript",
+        inferenceNanos / 1e9,
         inference >> 20,
         (double) inference / autograd,
+        autogradNanos / 1e9,
         autograd >> 20);
     out.flush();
   }

@@ -1,6 +1,7 @@
 package io.latentdecode.job.cli;
 
 import io.latentdecode.job.bench.DecodeBenchmark;
+import io.latentdecode.job.bench.DirectDecoderBenchmark;
 import io.latentdecode.udf.contract.OutputRange;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +23,24 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--model",
-      required = true,
       paramLabel = "FILE",
-      description = "TorchScript decoder file.")
+      description = "TorchScript decoder file (the job vs a bare loop).")
   Path model;
+
+  @Option(
+      names = "--direct",
+      paramLabel = "MODEL",
+      description =
+          "Instead: weights run directly (a diffusers folder or safetensors file): their decode's"
+              + " memory under inference mode vs autograd, and with --trace their speed vs the"
+              + " TorchScript trace of the same model.")
+  String direct;
+
+  @Option(
+      names = "--trace",
+      paramLabel = "FILE",
+      description = "With --direct: the TorchScript trace of the same decode.")
+  Path trace;
 
   @Option(
       names = "--images",
@@ -75,6 +90,21 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (direct != null) {
+      DirectDecoderBenchmark.run(
+          direct,
+          trace == null ? null : trace.toAbsolutePath(),
+          images,
+          latentSize,
+          batchSize,
+          cores,
+          new java.io.PrintWriter(System.out, true));
+      return Main.EXIT_OK;
+    }
+    if (model == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "bench needs --model FILE (TorchScript) or --direct MODEL");
+    }
     Path work = Files.createTempDirectory("latent-decode-bench-");
     DecodeBenchmark.Settings settings =
         new DecodeBenchmark.Settings(

@@ -31,6 +31,7 @@ import picocli.CommandLine.TypeConversionException;
     subcommands = {
       RunCommand.class,
       InspectCommand.class,
+      InspectModelCommand.class,
       ExtractCommand.class,
       DemoCommand.class,
       BenchCommand.class
@@ -119,6 +120,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing command: choose run, inspect, extract, demo or bench");
+        spec.commandLine(),
+        "Missing command: choose run, inspect, inspect-model, extract, demo or bench");
   }
 }

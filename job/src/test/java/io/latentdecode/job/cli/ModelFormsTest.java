@@ -98,10 +98,7 @@ class ModelFormsTest extends SparkJobTest {
 
   @Test
   void aSingleFileCheckpointInTheOriginalLayoutDecodesWithItsPreset() throws Exception {
-    Path weights =
-        TestModels.ldmSingleFile(
-            SharedData.autoencoderKl("sd-tiny").resolve("diffusion_pytorch_model.safetensors"),
-            tmp.resolve("vae-ldm.safetensors"));
+    Path weights = TestModels.sdTinyAsLdmSingleFile(tmp.resolve("vae-ldm.safetensors"));
     Path output = decodeKl("sd-tiny", weights, "--preset", "sd15");
     JsonNode report = RunReports.only(output);
     assertThat(report.at("/model/weight_layout").asText()).contains("LDM");

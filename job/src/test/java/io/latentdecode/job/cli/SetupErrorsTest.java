@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.CliRun;
+import io.latentdecode.job.testing.SetupErrors;
 import io.latentdecode.job.testing.TestLatents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -221,13 +221,7 @@ class SetupErrorsTest {
   }
 
   private void assertSetupError(CliRun.Result r, String... parts) {
-    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
-    assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
-    assertThat(r.err()).startsWith("latent-decode: Cannot run").contains(parts);
-    assertThat(SparkSession.getActiveSession().isDefined())
-        .as("a Spark session was started")
-        .isFalse();
-    assertThat(output).doesNotExist();
+    SetupErrors.assertStoppedBeforeSpark(r, output, parts);
   }
 
   private void assertUsageError(CliRun.Result r, String part) {

@@ -1,6 +1,7 @@
 package io.latentdecode.job.testing;
 
 import io.latentdecode.udf.graph.SafetensorsHeader;
+import io.latentdecode.udf.testing.SharedData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -63,10 +64,13 @@ public final class TestModels {
     return to;
   }
 
-  /** sd-tiny's weights as a single-file checkpoint in the original CompVis/LDM layout. */
-  public static Path ldmSingleFile(Path diffusersWeights, Path to) throws IOException {
-    return rewrite(
-        diffusersWeights, to, (name, t) -> Map.entry(ldmName(name, 4), ldmShape(name, t)));
+  /**
+   * The shared sd-tiny's weights as a single-file checkpoint in the original CompVis/LDM layout.
+   */
+  public static Path sdTinyAsLdmSingleFile(Path to) throws IOException {
+    Path weights =
+        SharedData.autoencoderKl("sd-tiny").resolve("diffusion_pytorch_model.safetensors");
+    return rewrite(weights, to, (name, t) -> Map.entry(ldmName(name, 4), ldmShape(name, t)));
   }
 
   static String ldmName(String name, int levels) {

@@ -14,10 +14,12 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoopTranslator;
+import io.latentdecode.udf.contract.Precision;
 import io.latentdecode.udf.testing.SharedData;
 import io.latentdecode.udf.testing.TestDecoders;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -134,7 +136,8 @@ class InferenceModeTest {
               }
             });
     long autograd;
-    try (ZooModel<NDList, NDList> graphModel = AutogradGraphs.directModel(weights)) {
+    try (ZooModel<NDList, NDList> graphModel =
+        AutogradDecoders.load(TestDecoders.direct(weights, Precision.FP32), new Configuration())) {
       autograd =
           onFreshThread(
               () -> {

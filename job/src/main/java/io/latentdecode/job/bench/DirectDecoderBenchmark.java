@@ -1,0 +1,101 @@
+package io.latentdecode.job.bench;
+
+import ai.djl.Device;
+import io.latentdecode.job.model.ModelResolver;
+import io.latentdecode.job.model.ResolvedModel;
+import io.latentdecode.udf.model.DecoderLoader;
+import io.latentdecode.udf.model.DirectDecoderLoader;
+import io.latentdecode.udf.model.EngineSetup;
+import io.latentdecode.udf.model.ModelFetcher;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * A model's weights run directly through the job's decode graph against the TorchScript trace of
+ * the same model, side by side in one JVM: the same latents through the same bare DJL loop,
+ * alternating trace, direct, trace, direct (the faster run of each counts), then the direct
+ * decode's time and peak memory under inference mode against the same graph recording autograd.
+ */
+public final class DirectDecoderBenchmark {
+  private DirectDecoderBenchmark() {}
+
+  /**
+   * @param model what {@code --model} of a run would be (a diffusers folder, a safetensors file)
+   * @param trace the TorchScript trace of the same decode, or null to skip the speed rows
+   */
+  public static void run(
+      String model,
+      Path trace,
+      int images,
+      int latentSize,
+      int batchSize,
+      int cores,
+      PrintWriter out)
+      throws Exception {
+    Configuration conf = new Configuration();
+    ResolvedModel resolved = ModelResolver.resolve(model, Optional.empty(), conf);
+    if (!resolved.ref().isDirect()) {
+      throw new IllegalArgumentException(
+          "--direct needs weights the job runs directly (a diffusers folder or a safetensors"
+              + " file), not "
+              + resolved.format());
+    }
+    int channels = resolved.ref().direct().architecture().latentChannels();
+    int[] shape = {channels, latentSize, latentSize};
+    List<float[]> latents = new ArrayList<>();
+    Random random = new Random(7);
+    for (int i = 0; i < images; i++) {
+      float[] values = new float[channels * latentSize * latentSize];
+      for (int j = 0; j < values.length; j++) {
+        values[j] = (float) random.nextGaussian();
+      }
+      latents.add(values);
+    }
+    out.printf(
+        "Direct decode benchmark: %s (%s, %,d parameters), %d latents %s -> %dx%d, batch %d, %d"
+            + " cores%n",
+        model,
+        resolved.format(),
+        resolved.weights().parameterCount(),
+        images,
+        java.util.Arrays.toString(shape),
+        latentSize * 8,
+        latentSize * 8,
+        batchSize,
+        cores);
+    out.flush();
+    EngineSetup.configure(cores);
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(cores);
+    InferenceMemoryComparison.run(resolved.ref(), channels, latentSize, batchSize, out);
+    if (trace == null) {
+      return;
+    }
+    Path weights = ModelFetcher.localCopy(resolved.ref(), conf);
+    BareDecodeLoop.Loader direct =
+        () -> DirectDecoderLoader.load(weights, resolved.ref().direct(), Device.cpu());
+    BareDecodeLoop.Loader traced = () -> DecoderLoader.load(trace, Device.cpu());
+    double traceSeconds = Double.MAX_VALUE;
+    double directSeconds = Double.MAX_VALUE;
+    for (int round = 0; round < 2; round++) {
+      traceSeconds =
+          Math.min(traceSeconds, BareDecodeLoop.run(traced, latents, shape, batchSize) / 1e9);
+      directSeconds =
+          Math.min(directSeconds, BareDecodeLoop.run(direct, latents, shape, batchSize) / 1e9);
+    }
+    out.printf(
+        "%n| path (same bare DJL loop, best of 2) | images/s | vs trace |%n|---|---:|---:|%n"
+            + "| TorchScript trace (%s) | %.3f | 1.00 |%n"
+            + "| weights run directly (%s graph) | %.3f | %.2f |%n",
+        trace.getFileName(),
+        images / traceSeconds,
+        resolved.ref().direct().architecture().name(),
+        images / directSeconds,
+        traceSeconds / directSeconds);
+    out.flush();
+  }
+}
