@@ -110,7 +110,7 @@ class AutoencoderKLDecode(DecodeGraph):
         parts: List[Tensor] = []
         for start in range(0, h * w, self.query_chunk):
             scores = torch.bmm(q[:, start:start + self.query_chunk] * scale, kt)
-            parts.append(torch.bmm(scores.float().softmax(dim=-1).to(v.dtype), v))
+            parts.append(torch.bmm(scores.softmax(dim=-1, dtype=torch.float32).to(v.dtype), v))
         out = torch.cat(parts, dim=1)
         out = F.linear(out, self.w[name + ".to_out.0.weight"], self.w[name + ".to_out.0.bias"])
         return x + out.transpose(1, 2).reshape(n, c, h, w)

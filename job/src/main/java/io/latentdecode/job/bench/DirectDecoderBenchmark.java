@@ -70,6 +70,7 @@ public final class DirectDecoderBenchmark {
         cores);
     out.flush();
     EngineSetup.configure(cores);
+    ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch before JniUtils is called
     ai.djl.pytorch.jni.JniUtils.setNumThreads(cores);
     InferenceMemoryComparison.run(resolved.ref(), channels, latentSize, batchSize, out);
     if (trace == null) {

@@ -1,12 +1,26 @@
 package io.latentdecode.udf.model;
 
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * DJL reads these properties once, when its PyTorch engine starts in a JVM; every JVM that decodes
  * must set them first. Offline: DJL never downloads and never calls home. Threads: PyTorch's
  * intra-op pool is per process, shared by all tasks of the JVM, so its size is chosen per task
- * slot, not per core.
+ * slot, not per core. Huge pages: libtorch's CPU allocator asks the kernel for transparent huge
+ * pages for tensors of 2 MB and more when {@code THP_MEM_ALLOC_ENABLE} is set in the process
+ * environment (read once, at its first large allocation); without them every large activation is
+ * fresh memory faulted in 4 KB at a time, which cost a 512x512 AutoencoderKL decode a third of its
+ * time on this project's CPUs (BENCHMARKS.md). Set {@code THP_MEM_ALLOC_ENABLE=0} to opt out.
  */
 public final class EngineSetup {
+  private static final Logger LOG = LoggerFactory.getLogger(EngineSetup.class);
+  static final String HUGE_PAGES = "THP_MEM_ALLOC_ENABLE";
+  private static boolean hugePagesChecked;
+
   private EngineSetup() {}
 
   /** Sets DJL's properties unless the user set them already. Call before the engine's first use. */
@@ -15,6 +29,27 @@ public final class EngineSetup {
     setIfAbsent("OPT_OUT_TRACKING", "true");
     setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
     setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(Math.max(1, intraOpThreads)));
+    if (!hugePagesChecked) {
+      hugePagesChecked = true;
+      askForHugePages();
+    }
+  }
+
+  /** {@code setenv} of the C library this JVM and libtorch share. */
+  private interface CLibrary extends Library {
+    int setenv(String name, String value, int overwrite);
+  }
+
+  private static void askForHugePages() {
+    if (System.getenv(HUGE_PAGES) != null
+        || !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+      return;
+    }
+    try {
+      Native.load("c", CLibrary.class).setenv(HUGE_PAGES, "1", 0);
+    } catch (RuntimeException | LinkageError e) {
+      LOG.debug("Cannot set {} for libtorch ({}); large tensors use 4 KB pages", HUGE_PAGES, e);
+    }
   }
 
   /** PyTorch's intra-op threads per forward, as configured (1 before {@link #configure}). */
