@@ -124,10 +124,11 @@ final class RunCommand implements Callable<Integer> {
       names = "--precision",
       paramLabel = "auto|fp32|fp16|bf16",
       description =
-          "Precision of the decoder's forward pass. fp16/bf16 use the half-precision export"
-              + " NAME.fp16.ts.pt / NAME.bf16.ts.pt next to --model and re-decode any image that"
-              + " overflows in fp32. auto: fp32 on CPU, bf16 on GPU if NAME.bf16.ts.pt exists."
-              + " Default: auto.")
+          "Precision of the decoder's forward pass. Weights run directly (folders, safetensors) are"
+              + " cast on the device; a TorchScript --model needs its export NAME.fp16.ts.pt /"
+              + " NAME.bf16.ts.pt next to it. Images that overflow are decoded again in fp32. auto:"
+              + " fp32 on CPU; on a GPU bf16 (fp16 when the model's config says force_upcast: false;"
+              + " TorchScript only if NAME.bf16.ts.pt exists). Default: auto.")
   Precision precision = Precision.DEFAULT;
 
   @Option(
