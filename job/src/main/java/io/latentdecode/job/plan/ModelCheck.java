@@ -44,7 +44,7 @@ public final class ModelCheck {
       int channels) {
     ModelRef model = resolved.ref();
     if (!model.isDirect()) {
-      return check(modelUri, conf, intraOpThreads, channels);
+      return checkTorchScript(model, modelUri, conf, intraOpThreads, channels);
     }
     EngineSetup.configure(intraOpThreads);
     ZooModel<NDList, NDList> loaded;
@@ -96,13 +96,19 @@ public final class ModelCheck {
       throw JobSetupException.external(
           "Cannot run: cannot read --model " + modelUri + ": " + e.getMessage(), e);
     }
+    return checkTorchScript(model, modelUri, conf, intraOpThreads, channels);
+  }
+
+  /** Loads a TorchScript file (refusing pickle checkpoints) and tries it on a tiny latent. */
+  private static ModelRef checkTorchScript(
+      ModelRef model, String modelUri, Configuration conf, int intraOpThreads, int channels) {
     EngineSetup.configure(intraOpThreads);
     ZooModel<NDList, NDList> loaded;
     try {
       java.nio.file.Path local = ModelFetcher.localCopy(model, conf);
       if (PickleCheckpoints.isPickle(local)) {
         throw new JobSetupException(
-            "Cannot run: --model " + modelUri + " " + PickleCheckpoints.refusal(path.getName()));
+            "Cannot run: --model " + modelUri + " " + PickleCheckpoints.refusal(model.fileName()));
       }
       loaded = DecoderLoader.load(local, Device.cpu());
     } catch (IOException e) {
