@@ -43,11 +43,7 @@ final class InspectModelCommand implements Callable<Integer> {
       description = "Weights variant of a diffusers folder (fp16), as for run.")
   String modelVariant;
 
-  @Option(
-      names = "--conf",
-      paramLabel = "KEY=VALUE",
-      description = "A Hadoop setting (e.g. S3A's), as for run: spark.hadoop.KEY=VALUE.")
-  Map<String, String> conf = new LinkedHashMap<>();
+  @CommandLine.Mixin HadoopConfOption hadoop;
 
   @Option(names = "--json", description = "Print the description as JSON.")
   boolean json;
@@ -55,7 +51,8 @@ final class InspectModelCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ResolvedModel m =
-        ModelResolver.resolve(model, Optional.ofNullable(modelVariant), DecodeJob.hadoopConf(conf));
+        ModelResolver.resolve(
+            model, Optional.ofNullable(modelVariant), DecodeJob.hadoopConf(hadoop.conf));
     Map<String, Object> d = m.describe();
     d.put("decode_conventions", conventions(m));
     PrintWriter out = spec.commandLine().getOut();
