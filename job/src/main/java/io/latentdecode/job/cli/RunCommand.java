@@ -177,8 +177,8 @@ final class RunCommand implements Callable<Integer> {
       names = "--batch-size",
       paramLabel = "auto|N",
       description =
-          "Latents per decoder call. auto: the largest batch whose decode fits the memory budget,"
-              + " from a probe of the decoder's memory per pixel (at most "
+          "Latents per decoder call. auto: the smallest batch within 5%% of the best throughput,"
+              + " measured on the first batches, never more than fits the memory budget (at most "
               + BatchSizes.MAX_AUTO
               + "). Default: auto.")
   String batchSize = "auto";

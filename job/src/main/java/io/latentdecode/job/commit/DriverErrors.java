@@ -93,6 +93,7 @@ public final class DriverErrors {
                     r -> r.kind().text(), java.util.stream.Collectors.counting())),
         0,
         java.util.Map.of(),
+        java.util.Map.of(),
         0,
         0,
         0,

@@ -3,6 +3,7 @@ package io.latentdecode.job.commit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentdecode.job.config.RunOptions;
+import io.latentdecode.udf.contract.BatchSizeChoice;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
@@ -98,6 +99,12 @@ public final class RunReport {
       @SuppressWarnings("unchecked")
       Map<String, Integer> sizes = (Map<String, Integer>) e.get("batch_sizes");
       t.batchSizes().forEach((shape, size) -> sizes.merge(shape, size, Math::max));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> searched =
+          (Map<String, Object>) e.computeIfAbsent("batch_size_search", k -> new TreeMap<>());
+      t.batchSizeSearch()
+          .forEach(
+              (shape, found) -> searched.merge(shape, searchJson(found), RunReport::moreComplete));
       e.merge("peak_rss_mb", t.peakRssBytes() >> 20, (a, b) -> Math.max((Long) a, (Long) b));
       e.merge(
           "model_loads_in_jvm", t.modelLoadsInJvm(), (a, b) -> Math.max((Integer) a, (Integer) b));
@@ -173,5 +180,30 @@ public final class RunReport {
 
   private static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
+  }
+
+  /** One shape's {@code --batch-size auto} result, as the report shows it. */
+  private static Map<String, Object> searchJson(BatchSizeChoice found) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("chosen", found.chosen());
+    json.put("settled", found.settled());
+    Map<String, Double> rates = new TreeMap<>();
+    found.imagesPerSecond().forEach((size, rate) -> rates.put(String.valueOf(size), rate));
+    json.put("forward_images_per_second", rates);
+    json.put("cost_seconds", round(found.costSeconds()));
+    return json;
+  }
+
+  /** Of two tasks' views of one JVM's search, the one that saw more of it. */
+  @SuppressWarnings("unchecked")
+  private static Object moreComplete(Object a, Object b) {
+    Map<String, Object> x = (Map<String, Object>) a;
+    Map<String, Object> y = (Map<String, Object>) b;
+    if (!x.get("settled").equals(y.get("settled"))) {
+      return (Boolean) x.get("settled") ? x : y;
+    }
+    int triedX = ((Map<String, Double>) x.get("forward_images_per_second")).size();
+    int triedY = ((Map<String, Double>) y.get("forward_images_per_second")).size();
+    return triedX >= triedY ? x : y;
   }
 }

@@ -140,7 +140,8 @@ public final class RunReportPage {
   private static void executors(StringBuilder h, JsonNode executors) {
     h.append("<h2>Executors</h2>\n<table><tr><th>executor</th><th>JVM</th><th>device</th>")
         .append("<th>precision</th><th>tasks</th><th>images</th><th>images/s</th>")
-        .append("<th>peak memory</th><th>decodes per device</th><th>batch sizes</th></tr>\n");
+        .append(
+            "<th>peak memory</th><th>decodes per device</th><th>batch sizes</th><th>batch size search (forward images/s by size)</th></tr>\n");
     for (JsonNode e : executors) {
       h.append("<tr><td>")
           .append(esc(e.path("executor_id").asText()))
@@ -162,6 +163,8 @@ public final class RunReportPage {
           .append(e.path("decodes_per_device").asText())
           .append("</td><td>")
           .append(esc(text(e.path("batch_sizes"))))
+          .append("</td><td>")
+          .append(esc(searchText(e.path("batch_size_search"))))
           .append("</td></tr>\n");
     }
     h.append("</table>\n");
@@ -238,6 +241,27 @@ public final class RunReportPage {
         .append("</th><td>")
         .append(esc(value))
         .append("</td></tr>\n");
+  }
+
+  /** {@code --batch-size auto}'s measurements, one shape after another. */
+  private static String searchText(JsonNode searched) {
+    StringBuilder text = new StringBuilder();
+    searched
+        .properties()
+        .forEach(
+            shape -> {
+              JsonNode s = shape.getValue();
+              text.append(text.length() == 0 ? "" : "; ")
+                  .append(shape.getKey())
+                  .append(": ")
+                  .append(s.path("forward_images_per_second").toString())
+                  .append(s.path("settled").asBoolean() ? " chose " : " measuring ")
+                  .append(s.path("chosen").asInt())
+                  .append(", cost ")
+                  .append(fmt(s.path("cost_seconds").asDouble()))
+                  .append(" s");
+            });
+    return text.length() == 0 ? "fixed" : text.toString();
   }
 
   private static String text(JsonNode node) {

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param errorsByKind quarantined rows, by {@link ErrorKind#text()}
  * @param batches decoder forward calls
  * @param batchSizes the micro-batch size used per latent shape ({@code CxHxW})
+ * @param batchSizeSearch what {@code --batch-size auto} measured per latent shape in the task's JVM
  * @param decodesPerDevice forward passes its device admits at once in the task's JVM
  * @param fp32Redecoded images decoded again in float32 after their half-precision decode overflowed
  * @param tiledImages images decoded in tiles
@@ -45,6 +46,7 @@ public record TaskReport(
     Map<String, Long> errorsByKind,
     long batches,
     Map<String, Integer> batchSizes,
+    Map<String, BatchSizeChoice> batchSizeSearch,
     int decodesPerDevice,
     long fp32Redecoded,
     long tiledImages,
@@ -60,6 +62,7 @@ public record TaskReport(
     errorFiles = List.copyOf(errorFiles);
     errorsByKind = Map.copyOf(errorsByKind);
     batchSizes = Map.copyOf(batchSizes);
+    batchSizeSearch = Map.copyOf(batchSizeSearch);
     nanosByStage = Map.copyOf(nanosByStage);
   }
 }

@@ -1,19 +1,22 @@
 package io.latentdecode.udf.decode;
 
+import io.latentdecode.udf.contract.BatchSizeChoice;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.model.DeviceShare;
 import io.latentdecode.udf.model.LoadedDecoder;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The micro-batch size for each latent shape: the run's fixed {@code --batch-size}, or for {@code
- * auto} the largest batch whose forward fits the task's memory budget, from the decoder's measured
- * peak memory per output pixel, between 1 and {@value #MAX_AUTO}. A batch that still runs out of
- * memory is split by {@link BatchDecoder}.
+ * auto} the smallest batch within a few percent of the best throughput ({@link BatchSizeSearch},
+ * once per JVM, model, device and shape), never larger than what fits the task's memory budget at
+ * the decoder's measured peak memory per output pixel, and at most {@value #MAX_AUTO}. A batch that
+ * still runs out of memory is split by {@link BatchDecoder}.
  */
 public final class BatchSizes {
   private static final Logger LOG = LoggerFactory.getLogger(BatchSizes.class);
@@ -21,10 +24,13 @@ public final class BatchSizes {
   /** Past this, larger batches no longer make a decoder faster, only its queues longer. */
   public static final int MAX_AUTO = 32;
 
+  private static final Map<String, BatchSizeSearch> SEARCHES = new ConcurrentHashMap<>();
+
   private final LoadedDecoder decoder;
   private final DecodeSettings settings;
   private final DeviceShare share;
-  private final Map<String, Integer> chosen = new TreeMap<>();
+  private final Map<String, Integer> fixed = new TreeMap<>();
+  private final Map<String, BatchSizeSearch> searches = new ConcurrentHashMap<>();
 
   public BatchSizes(LoadedDecoder decoder, DecodeSettings settings, DeviceShare share) {
     this.decoder = decoder;
@@ -32,23 +38,77 @@ public final class BatchSizes {
     this.share = share;
   }
 
-  /** The batch size for latents shaped like this one (asked once per batch, not per latent). */
+  private static String shapeOf(Latent latent) {
+    return latent.channels() + "x" + latent.height() + "x" + latent.width();
+  }
+
+  /** The batch size for a batch of latents shaped like this one that starts now. */
   public int forLatent(Latent latent) {
-    String shape = latent.channels() + "x" + latent.height() + "x" + latent.width();
-    Integer size = chosen.get(shape);
-    if (size == null) {
-      size = settings.batchSize() > 0 ? settings.batchSize() : fitting(latent, shape);
-      chosen.put(shape, size);
+    String shape = shapeOf(latent);
+    if (settings.batchSize() > 0) {
+      synchronized (fixed) {
+        fixed.put(shape, settings.batchSize());
+      }
+      return settings.batchSize();
     }
-    return size;
+    return searches.computeIfAbsent(shape, s -> search(latent, s)).next();
+  }
+
+  /**
+   * Tells the search how long a batch took: {@code result} decoded from a batch of {@code
+   * requested} latents started with {@link #forLatent}.
+   */
+  public void record(int requested, DecodedBatch result, long forwardNanos) {
+    if (result.decoded().isEmpty()
+        || result.tiled() > 0
+        || result.oomSplits() > 0
+        || result.fp32Redecoded() > 0) {
+      return;
+    }
+    BatchSizeSearch search = searches.get(shapeOf(result.decoded().get(0)));
+    if (search != null && search.record(requested, result.decoded().size(), forwardNanos)) {
+      BatchSizeChoice found = search.summary();
+      LOG.info(
+          "--batch-size auto: {} for latents {} (images/s by batch size: {}; search cost {} s)",
+          found.chosen(),
+          shapeOf(result.decoded().get(0)),
+          found.imagesPerSecond(),
+          String.format(java.util.Locale.ROOT, "%.2f", found.costSeconds()));
+    }
   }
 
   /** The batch size used per latent shape ({@code CxHxW}), for the run report. */
   public Map<String, Integer> chosen() {
-    return Map.copyOf(chosen);
+    Map<String, Integer> sizes = new TreeMap<>();
+    synchronized (fixed) {
+      sizes.putAll(fixed);
+    }
+    searches.forEach((shape, search) -> sizes.put(shape, search.chosen()));
+    return sizes;
   }
 
-  private int fitting(Latent latent, String shape) {
+  /** What {@code --batch-size auto} measured per latent shape, for the run report. */
+  public Map<String, BatchSizeChoice> searched() {
+    Map<String, BatchSizeChoice> found = new TreeMap<>();
+    searches.forEach((shape, search) -> found.put(shape, search.summary()));
+    return found;
+  }
+
+  private BatchSizeSearch search(Latent latent, String shape) {
+    return SEARCHES.computeIfAbsent(
+        decoder.cacheKey()
+            + "/"
+            + decoder.device()
+            + "/"
+            + shape
+            + "/"
+            + share.configuredBudgetBytes()
+            + "/"
+            + share.admission().permits(),
+        key -> new BatchSizeSearch(largestFitting(latent, shape)));
+  }
+
+  private int largestFitting(Latent latent, String shape) {
     long perPixel =
         ForwardMemoryProbe.bytesPerOutputPixel(decoder, latent.channels(), share.admission());
     int side = DecodeSettings.VAE_SCALE;
@@ -57,11 +117,10 @@ public final class BatchSizes {
     long fits = budget / Math.max(1, perPixel * imagePixels);
     int size = (int) Math.max(1, Math.min(MAX_AUTO, fits));
     LOG.info(
-        "--batch-size auto: {} for latents {} ({} MB budget per decode, {} B per output pixel)",
-        size,
-        shape,
-        budget >> 20,
-        perPixel);
+        "--batch-size auto: at most {} for latents {} ({} MB budget per decode, {} B per output"
+            + " pixel); the smallest batch within {}% of the best throughput is chosen from the"
+            + " first batches",
+        size, shape, budget >> 20, perPixel, Math.round(BatchSizeSearch.TOLERANCE * 100));
     return size;
   }
 }

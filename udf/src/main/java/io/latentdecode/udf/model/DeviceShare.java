@@ -3,6 +3,10 @@ package io.latentdecode.udf.model;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.Device;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.SparkEnv;
 
 /**
  * One task's share of its executor's device: the turns it takes on the device with the other tasks
@@ -14,9 +18,7 @@ import ai.djl.Device;
  *     --memory-budget-mb}), or 0 to take a share of what the device has free
  */
 public record DeviceShare(Device device, DeviceAdmission admission, long configuredBudgetBytes) {
-  /** Of the free memory, the part decodes may use: the rest is headroom for everything else. */
-  static final double CPU_FRACTION = 0.5;
-
+  /** Of the free GPU memory, the part decodes may use: the rest is headroom for everything else. */
   static final double GPU_FRACTION = 0.8;
 
   public DeviceShare {
@@ -30,14 +32,40 @@ public record DeviceShare(Device device, DeviceAdmission admission, long configu
   }
 
   /**
-   * Bytes one forward pass may use: the configured budget, else a fraction of the device's free
-   * memory divided among the decodes the device admits at once.
+   * Bytes one forward pass may use: the configured budget, else the device's share divided among
+   * the decodes it admits at once. On a GPU the share is a fraction of its free memory; on the CPU
+   * it is what {@link ExecutorMemory} allows (the container's memory overhead where YARN or
+   * Kubernetes enforce it, and half of the available memory).
    */
   public long budgetBytes() {
     if (configuredBudgetBytes > 0) {
       return configuredBudgetBytes;
     }
-    double fraction = device.isGpu() ? GPU_FRACTION : CPU_FRACTION;
-    return (long) (DeviceMemory.freeBytes(device) * fraction / admission.permits());
+    long free = DeviceMemory.freeBytes(device);
+    long share =
+        device.isGpu()
+            ? (long) (free * GPU_FRACTION)
+            : executorMemory().cpuBudget(free, residentBytes(), Runtime.getRuntime().totalMemory());
+    return share / admission.permits();
+  }
+
+  /** The executor's memory settings: from Spark's configuration inside Spark, else local ones. */
+  private static ExecutorMemory executorMemory() {
+    SparkEnv env = SparkEnv.get();
+    Map<String, String> conf = new HashMap<>();
+    if (env != null) {
+      for (scala.Tuple2<String, String> entry : env.conf().getAll()) {
+        conf.put(entry._1(), entry._2());
+      }
+    }
+    return ExecutorMemory.of(conf);
+  }
+
+  private static long residentBytes() {
+    try {
+      return ProcessMemory.supported() ? ProcessMemory.residentBytes() : 0;
+    } catch (IOException e) {
+      return 0;
+    }
   }
 }

@@ -192,6 +192,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               loop.errorsByKind(),
               loop.batches(),
               loop.batchSizes(),
+              loop.batchSizeSearch(),
               share.admission().permits(),
               loop.fp32Redecoded(),
               loop.tiledImages(),

@@ -1,5 +1,6 @@
 package io.latentdecode.udf.task;
 
+import io.latentdecode.udf.contract.BatchSizeChoice;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.EncodingOptions;
 import io.latentdecode.udf.contract.ErrorKind;
@@ -208,6 +209,7 @@ final class PartitionDecoder {
       oomSplits += result.oomSplits();
       clock.add(TaskStages.WAIT_FOR_DEVICE, waited);
       clock.add(TaskStages.FORWARD, result.forwardNanos() - waited);
+      batchSizes.record(batch.size(), result, result.forwardNanos() - waited);
       metrics.addBatch(result.oomSplits(), result.forwardNanos() - waited);
       clock.add(TaskStages.PREPROCESS, result.preprocessNanos());
       clock.add(TaskStages.POSTPROCESS, result.postprocessNanos());
@@ -290,6 +292,11 @@ final class PartitionDecoder {
   /** The batch size used per latent shape. */
   Map<String, Integer> batchSizes() {
     return batchSizes.chosen();
+  }
+
+  /** What {@code --batch-size auto} measured per latent shape in this JVM. */
+  Map<String, BatchSizeChoice> batchSizeSearch() {
+    return batchSizes.searched();
   }
 
   long batches() {

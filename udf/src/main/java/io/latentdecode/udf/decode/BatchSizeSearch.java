@@ -1,0 +1,147 @@
+package io.latentdecode.udf.decode;
+
+import io.latentdecode.udf.contract.BatchSizeChoice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code --batch-size auto} for one (model, device, latent shape) in one executor JVM: the smallest
+ * batch whose throughput is within {@link #TOLERANCE} of the best, found on the run's own batches.
+ * Candidates are 1, 2, 4, ... up to the largest batch the memory budget allows. Each candidate
+ * decodes {@value #WARM_UP} batch whose time is not counted (a new input shape makes PyTorch and
+ * oneDNN prepare once) and then {@value #MEASURED} measured ones; the search moves to the next
+ * candidate while the last one was more than the tolerance faster per image than every smaller one,
+ * and settles on the smallest candidate within the tolerance of the fastest. Nothing is decoded for
+ * the search alone: its cost is the extra forward time of the batches it decoded at other sizes
+ * than the one it settled on.
+ *
+ * <p>Shared by the tasks of the JVM: batch sizes are handed out as batches start ({@link #next()})
+ * and forward times come back as they end ({@link #record}); batches started before the search
+ * moved on add samples to the size they ran at.
+ */
+public final class BatchSizeSearch {
+  /** How close to the best throughput the chosen batch must be. */
+  public static final double TOLERANCE = 0.05;
+
+  static final int WARM_UP = 1;
+  static final int MEASURED = 2;
+
+  private final List<Integer> candidates = new ArrayList<>();
+  private final Map<Integer, Samples> samples = new TreeMap<>();
+  private int current; // index into candidates
+  private boolean settled;
+  private int chosen;
+
+  /** Forward times at one batch size. */
+  private static final class Samples {
+    int issued;
+    int seen;
+    long bestNanosPerImage = Long.MAX_VALUE;
+    long totalNanos;
+    long totalImages;
+  }
+
+  /**
+   * @param largest the largest batch the memory budget allows (at least 1)
+   */
+  public BatchSizeSearch(int largest) {
+    int max = Math.max(1, largest);
+    for (int size = 1; size < max; size *= 2) {
+      candidates.add(size);
+    }
+    candidates.add(max);
+    if (candidates.size() == 1) {
+      settled = true;
+    }
+    chosen = 1;
+  }
+
+  /** The batch size for a batch that starts now. */
+  public synchronized int next() {
+    if (settled) {
+      return chosen;
+    }
+    int size = candidates.get(current);
+    samples.computeIfAbsent(size, s -> new Samples()).issued++;
+    return size;
+  }
+
+  /**
+   * Records one forward that decoded {@code images} latents of a batch started with {@link #next()}
+   * at {@code size}, without tiling, splitting or a second decode.
+   *
+   * @return whether this forward settled the search
+   */
+  public synchronized boolean record(int size, int images, long forwardNanos) {
+    Samples s = samples.get(size);
+    if (s == null || images != size || forwardNanos <= 0) {
+      return false; // a batch's last, partial part, or one that lost rows: not comparable
+    }
+    s.seen++;
+    s.totalNanos += forwardNanos;
+    s.totalImages += images;
+    if (s.seen > WARM_UP) {
+      s.bestNanosPerImage = Math.min(s.bestNanosPerImage, forwardNanos / images);
+    }
+    if (!settled && size == candidates.get(current) && s.seen >= WARM_UP + MEASURED) {
+      decide();
+      return settled;
+    }
+    return false;
+  }
+
+  private void decide() {
+    int size = candidates.get(current);
+    long fastestBefore = Long.MAX_VALUE;
+    for (int i = 0; i < current; i++) {
+      fastestBefore = Math.min(fastestBefore, samples.get(candidates.get(i)).bestNanosPerImage);
+    }
+    boolean gained = samples.get(size).bestNanosPerImage * (1 + TOLERANCE) < fastestBefore;
+    if (gained && current + 1 < candidates.size()) {
+      current++;
+      return;
+    }
+    long fastest = Math.min(fastestBefore, samples.get(size).bestNanosPerImage);
+    for (int i = 0; i <= current; i++) {
+      int candidate = candidates.get(i);
+      if (samples.get(candidate).bestNanosPerImage <= fastest * (1 + TOLERANCE)) {
+        chosen = candidate;
+        break;
+      }
+    }
+    settled = true;
+  }
+
+  public synchronized boolean settled() {
+    return settled;
+  }
+
+  /** The batch size settled on, or the one being measured while the search runs. */
+  public synchronized int chosen() {
+    return settled ? chosen : candidates.get(current);
+  }
+
+  /** What the search found so far, for the run report. */
+  public synchronized BatchSizeChoice summary() {
+    Map<Integer, Double> imagesPerSecond = new TreeMap<>();
+    samples.forEach(
+        (size, s) -> {
+          if (s.bestNanosPerImage != Long.MAX_VALUE) {
+            imagesPerSecond.put(size, Math.round(1e11 / s.bestNanosPerImage) / 100.0);
+          }
+        });
+    long costNanos = 0;
+    Samples at = samples.get(chosen());
+    if (settled && at != null && at.bestNanosPerImage != Long.MAX_VALUE) {
+      for (Map.Entry<Integer, Samples> e : samples.entrySet()) {
+        Samples s = e.getValue();
+        if (e.getKey() != chosen) {
+          costNanos += Math.max(0, s.totalNanos - s.totalImages * at.bestNanosPerImage);
+        }
+      }
+    }
+    return new BatchSizeChoice(chosen(), settled, imagesPerSecond, costNanos / 1e9);
+  }
+}

@@ -1,0 +1,105 @@
+package io.latentdecode.udf.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentdecode.udf.contract.BatchSizeChoice;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.IntToLongFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --batch-size auto}'s search, fed forward times of a device whose speed per batch size is
+ * known: it grows the batch while that pays, settles on the smallest batch within 5% of the best,
+ * never passes the memory bound, ignores forwards it cannot compare, and reports its cost.
+ */
+class BatchSizeSearchTest {
+  private static final long MS = 1_000_000;
+
+  /** Runs batches as the search hands them out until it settles; returns the batches run. */
+  private static int runUntilSettled(BatchSizeSearch search, IntToLongFunction nanosForBatch) {
+    int batches = 0;
+    Set<Integer> warm = new HashSet<>();
+    while (!search.settled() && batches < 1000) {
+      int size = search.next();
+      boolean warmUp = warm.add(size); // the first forward at a size is slow
+      search.record(size, size, nanosForBatch.applyAsLong(size) * (warmUp ? 5 : 1));
+      batches++;
+    }
+    return batches;
+  }
+
+  @Test
+  void aCpuThatIsNoFasterWithLargerBatchesGetsBatchesOfOne() {
+    BatchSizeSearch search = new BatchSizeSearch(31);
+
+    int batches = runUntilSettled(search, size -> size * 100 * MS);
+
+    assertThat(search.chosen()).isEqualTo(1);
+    // sizes 1 and 2, a warm-up and two measured batches each
+    assertThat(batches).isEqualTo(6);
+    BatchSizeChoice found = search.summary();
+    assertThat(found.imagesPerSecond()).containsOnlyKeys(1, 2);
+    assertThat(found.imagesPerSecond().get(1)).isEqualTo(10.0);
+    // the measured batches of 2 cost what batches of 1 would have: only their warm-up is extra
+    assertThat(found.costSeconds()).isEqualTo(0.8);
+    assertThat(search.next()).isEqualTo(1);
+  }
+
+  @Test
+  void aGpuThatGainsUpToEightGetsEight() {
+    BatchSizeSearch search = new BatchSizeSearch(32);
+
+    // per image: 100 ms alone, halved with each doubling up to 8, flat after that
+    runUntilSettled(search, size -> size * 100 * MS / Math.min(size, 8));
+
+    assertThat(search.chosen()).isEqualTo(8);
+    assertThat(search.summary().imagesPerSecond()).containsOnlyKeys(1, 2, 4, 8, 16);
+  }
+
+  @Test
+  void takesTheSmallestWithinFivePercentOfTheBest() {
+    BatchSizeSearch search = new BatchSizeSearch(32);
+    // per image: 1 -> 100 ms, 2 -> 80 ms (a gain), 4 -> 78 ms (within 5% of 80: stop)
+    long[] perImage = {0, 100, 80, 0, 78};
+
+    runUntilSettled(search, size -> size * perImage[size] * MS);
+
+    assertThat(search.chosen()).isEqualTo(2);
+  }
+
+  @Test
+  void neverPassesTheMemoryBound() {
+    BatchSizeSearch search = new BatchSizeSearch(6);
+
+    runUntilSettled(search, size -> 100 * MS); // larger is always better
+
+    assertThat(search.chosen()).isEqualTo(6);
+    assertThat(search.summary().imagesPerSecond()).containsOnlyKeys(1, 2, 4, 6);
+  }
+
+  @Test
+  void aBoundOfOneNeedsNoSearch() {
+    BatchSizeSearch search = new BatchSizeSearch(1);
+
+    assertThat(search.settled()).isTrue();
+    assertThat(search.next()).isEqualTo(1);
+    assertThat(search.summary().costSeconds()).isZero();
+  }
+
+  @Test
+  void forwardsThatLostRowsOrWereNotHandedOutAreNotCounted() {
+    BatchSizeSearch search = new BatchSizeSearch(8);
+    search.next();
+
+    assertThat(search.record(1, 0, 10 * MS)).isFalse(); // no image came out
+    assertThat(search.record(4, 4, 10 * MS)).isFalse(); // size 4 was never handed out
+    for (int i = 0; i < 3; i++) {
+      search.record(1, 1, 100 * MS);
+    }
+
+    assertThat(search.settled()).isFalse();
+    assertThat(search.chosen()).isEqualTo(2);
+    assertThat(search.summary().imagesPerSecond()).containsOnlyKeys(1);
+  }
+}
