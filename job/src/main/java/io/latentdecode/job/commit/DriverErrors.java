@@ -1,5 +1,6 @@
 package io.latentdecode.job.commit;
 
+import io.latentdecode.udf.contract.DeviceTimeline;
 import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
@@ -101,6 +102,7 @@ public final class DriverErrors {
         files.stream().mapToLong(StagedFile::bytes).sum(),
         Map.of(),
         0,
-        0);
+        0,
+        DeviceTimeline.NONE);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.udf.contract.BatchSizeChoice;
+import io.latentdecode.udf.contract.DeviceTimeline;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
@@ -57,7 +58,15 @@ public final class RunReport {
     Map<String, Long> errorsByKind = new TreeMap<>();
     Map<String, Long> stageNanos = new LinkedHashMap<>();
     Map<String, Map<String, Object>> executors = new TreeMap<>();
+    Map<String, DeviceWindow> windows = new TreeMap<>();
+    long firstForwardMillis = Long.MAX_VALUE;
     for (TaskReport t : tasks) {
+      if (t.timeline().startMillis() > 0) {
+        windows.computeIfAbsent(t.executorId(), id -> new DeviceWindow()).add(t.timeline());
+      }
+      if (t.timeline().firstForwardMillis() > 0) {
+        firstForwardMillis = Math.min(firstForwardMillis, t.timeline().firstForwardMillis());
+      }
       images += t.images();
       batches += t.batches();
       fp32Redecoded += t.fp32Redecoded();
@@ -113,6 +122,11 @@ public final class RunReport {
     double seconds = Duration.between(started, finished).toNanos() / 1e9;
     for (Map<String, Object> e : executors.values()) {
       e.put("images_per_second", round(seconds > 0 ? (Long) e.get("images") / seconds : 0));
+      DeviceWindow window = windows.get((String) e.get("executor_id"));
+      if (window != null) {
+        e.put("device_utilisation", round(window.utilisation()));
+        e.put("decode_seconds", round(window.seconds()));
+      }
     }
 
     Map<String, Object> f = new LinkedHashMap<>();
@@ -121,6 +135,11 @@ public final class RunReport {
     f.put("started_at", started.toString());
     f.put("finished_at", finished.toString());
     f.put("duration_seconds", round(seconds));
+    if (firstForwardMillis != Long.MAX_VALUE) {
+      f.put(
+          "time_to_first_forward_seconds",
+          round(Math.max(0, firstForwardMillis - started.toEpochMilli()) / 1000.0));
+    }
     f.put("input", Map.of("uri", plan.inputUri(), "format", plan.inputKind().text()));
     f.put("output", Map.of("uri", plan.outputUri(), "mode", options.mode().text()));
     f.put("model", model);
@@ -205,5 +224,32 @@ public final class RunReport {
     int triedX = ((Map<String, Double>) x.get("forward_images_per_second")).size();
     int triedY = ((Map<String, Double>) y.get("forward_images_per_second")).size();
     return triedX >= triedY ? x : y;
+  }
+
+  /**
+   * One executor's decode phase: from its first task's start to its last task's end, and the time
+   * its device had a forward running meanwhile.
+   */
+  private static final class DeviceWindow {
+    private long startMillis = Long.MAX_VALUE;
+    private long endMillis;
+    private long busyStartNanos = Long.MAX_VALUE;
+    private long busyEndNanos;
+
+    void add(DeviceTimeline t) {
+      startMillis = Math.min(startMillis, t.startMillis());
+      endMillis = Math.max(endMillis, t.endMillis());
+      busyStartNanos = Math.min(busyStartNanos, t.busyAtStartNanos());
+      busyEndNanos = Math.max(busyEndNanos, t.busyAtEndNanos());
+    }
+
+    double seconds() {
+      return Math.max(0, endMillis - startMillis) / 1000.0;
+    }
+
+    double utilisation() {
+      double wallNanos = (endMillis - startMillis) * 1e6;
+      return wallNanos <= 0 ? 0 : Math.min(1, (busyEndNanos - busyStartNanos) / wallNanos);
+    }
   }
 }

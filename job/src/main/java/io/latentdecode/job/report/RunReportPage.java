@@ -60,6 +60,12 @@ public final class RunReportPage {
     card(h, "errors", c.path("errors").asText());
     card(h, "images/s", fmt(r.path("images_per_second").asDouble()));
     card(h, "duration", fmt(r.path("duration_seconds").asDouble()) + " s");
+    card(
+        h,
+        "to first forward",
+        r.has("time_to_first_forward_seconds")
+            ? fmt(r.path("time_to_first_forward_seconds").asDouble()) + " s"
+            : "none");
     card(h, "tasks", c.path("tasks").asText());
     card(h, "OOM splits", c.path("oom_splits").asText());
     h.append("</div>\n<table class=\"facts\">\n");
@@ -141,7 +147,7 @@ public final class RunReportPage {
     h.append("<h2>Executors</h2>\n<table><tr><th>executor</th><th>JVM</th><th>device</th>")
         .append("<th>precision</th><th>tasks</th><th>images</th><th>images/s</th>")
         .append(
-            "<th>peak memory</th><th>decodes per device</th><th>batch sizes</th><th>batch size search (forward images/s by size)</th></tr>\n");
+            "<th>peak memory</th><th>device busy</th><th>decodes per device</th><th>batch sizes</th><th>batch size search (forward images/s by size)</th></tr>\n");
     for (JsonNode e : executors) {
       h.append("<tr><td>")
           .append(esc(e.path("executor_id").asText()))
@@ -160,6 +166,8 @@ public final class RunReportPage {
           .append("</td><td class=\"n\">")
           .append(e.path("peak_rss_mb").asLong())
           .append(" MB</td><td class=\"n\">")
+          .append(Math.round(e.path("device_utilisation").asDouble() * 100))
+          .append("%</td><td class=\"n\">")
           .append(e.path("decodes_per_device").asText())
           .append("</td><td>")
           .append(esc(text(e.path("batch_sizes"))))

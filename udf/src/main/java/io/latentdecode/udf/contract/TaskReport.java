@@ -22,7 +22,8 @@ import java.util.Map;
  * @param batches decoder forward calls
  * @param batchSizes the micro-batch size used per latent shape ({@code CxHxW})
  * @param batchSizeSearch what {@code --batch-size auto} measured per latent shape in the task's JVM
- * @param decodesPerDevice forward passes its device admits at once in the task's JVM
+ * @param decodesPerDevice the workers of its device's decode service in the task's JVM: the most
+ *     forward passes that run on it at once
  * @param fp32Redecoded images decoded again in float32 after their half-precision decode overflowed
  * @param tiledImages images decoded in tiles
  * @param oomSplits times a forward ran out of memory and its work was split
@@ -31,6 +32,7 @@ import java.util.Map;
  *     postprocess, encode, write, publish)
  * @param taskNanos the task's wall time
  * @param peakRssBytes the executor JVM's peak resident memory when the task ended (0 if unknown)
+ * @param timeline when the task ran, its first forward, and its device's busy time meanwhile
  */
 public record TaskReport(
     int partition,
@@ -54,7 +56,8 @@ public record TaskReport(
     long bytesWritten,
     Map<String, Long> nanosByStage,
     long taskNanos,
-    long peakRssBytes)
+    long peakRssBytes,
+    DeviceTimeline timeline)
     implements Serializable {
 
   public TaskReport {

@@ -17,7 +17,6 @@ import io.latentdecode.udf.contract.Tiling;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentDtype;
 import io.latentdecode.udf.latent.LatentException;
-import io.latentdecode.udf.model.DeviceAdmission;
 import io.latentdecode.udf.model.DeviceShare;
 import io.latentdecode.udf.model.LoadedDecoder;
 import java.nio.ByteBuffer;
@@ -43,9 +42,7 @@ public final class BatchDecoder implements AutoCloseable {
   private final Supplier<Predictor<NDList, NDList>> fp32Fallback;
   private final DecodeSettings settings;
   private final TileSizes tileSizes;
-  private final DeviceShare share;
   private Predictor<NDList, NDList> fp32Predictor;
-  private long deviceWaitNanos;
 
   /**
    * The task's staging buffer for latent bytes, reused across batches (grown when a batch needs
@@ -57,7 +54,7 @@ public final class BatchDecoder implements AutoCloseable {
    * @param decoder the decoder in the run's precision
    * @param predictor a predictor of {@code decoder}
    * @param fp32Fallback opens a predictor of the float32 decoder, on first need (half precision)
-   * @param share the task's share of the device: turns on it and a memory budget
+   * @param share the task's share of the device: its memory budget sizes tiles
    */
   public BatchDecoder(
       LoadedDecoder decoder,
@@ -69,7 +66,6 @@ public final class BatchDecoder implements AutoCloseable {
     this.predictor = predictor;
     this.fp32Fallback = fp32Fallback;
     this.settings = settings;
-    this.share = share;
     this.tileSizes = new TileSizes(decoder, settings, share);
   }
 
@@ -77,11 +73,6 @@ public final class BatchDecoder implements AutoCloseable {
   public BatchDecoder(
       LoadedDecoder decoder, Predictor<NDList, NDList> predictor, DecodeSettings settings) {
     this(decoder, predictor, () -> predictor, settings, DeviceShare.unshared(decoder.device()));
-  }
-
-  /** Time this decoder's forwards waited for a turn on the device, in total. */
-  public long deviceWaitNanos() {
-    return deviceWaitNanos;
   }
 
   public DecodedBatch decode(List<Latent> batch) {
@@ -356,15 +347,7 @@ public final class BatchDecoder implements AutoCloseable {
   }
 
   private NDArray run(Predictor<NDList, NDList> p, NDArray z) throws TranslateException {
-    long waitStart = System.nanoTime();
-    NDArray out;
-    DeviceAdmission.Permit turn = share.admission().enter();
-    try {
-      deviceWaitNanos += System.nanoTime() - waitStart;
-      out = p.predict(new NDList(z)).get(0);
-    } finally {
-      turn.close();
-    }
+    NDArray out = p.predict(new NDList(z)).get(0);
     if (out.getDataType() != DataType.FLOAT32) {
       throw new IllegalStateException(
           "the decoder returned "

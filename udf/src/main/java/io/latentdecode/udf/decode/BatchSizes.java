@@ -104,13 +104,13 @@ public final class BatchSizes {
             + "/"
             + share.configuredBudgetBytes()
             + "/"
-            + share.admission().permits(),
+            + share.service().workers(),
         key -> new BatchSizeSearch(largestFitting(latent, shape)));
   }
 
   private int largestFitting(Latent latent, String shape) {
     long perPixel =
-        ForwardMemoryProbe.bytesPerOutputPixel(decoder, latent.channels(), share.admission());
+        ForwardMemoryProbe.bytesPerOutputPixel(decoder, latent.channels(), share.service());
     int side = DecodeSettings.VAE_SCALE;
     long imagePixels = (long) latent.height() * side * latent.width() * side;
     long budget = share.budgetBytes();

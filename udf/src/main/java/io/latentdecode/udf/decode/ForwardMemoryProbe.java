@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.latentdecode.udf.model.DeviceAdmission;
+import io.latentdecode.udf.model.DecodeService;
 import io.latentdecode.udf.model.DeviceMemory;
 import io.latentdecode.udf.model.LoadedDecoder;
 import io.latentdecode.udf.model.ProcessMemory;
@@ -34,18 +34,28 @@ final class ForwardMemoryProbe {
 
   private ForwardMemoryProbe() {}
 
-  static long bytesPerOutputPixel(LoadedDecoder decoder, int channels, DeviceAdmission admission) {
+  static long bytesPerOutputPixel(LoadedDecoder decoder, int channels, DecodeService service) {
     return MEASURED.computeIfAbsent(
         decoder.cacheKey() + "/" + decoder.device() + "/" + channels,
-        key -> measure(decoder, channels, admission));
+        key -> {
+          if (!decoder.device().isGpu() && !ProcessMemory.supported()) {
+            return FALLBACK_BYTES_PER_PIXEL;
+          }
+          try {
+            return service.alone(() -> measure(decoder, channels));
+          } catch (Exception e) {
+            LOG.warn(
+                "Cannot measure the decoder's memory on {} ({}); assuming {} B per output pixel",
+                decoder.device(),
+                e.toString(),
+                FALLBACK_BYTES_PER_PIXEL);
+            return FALLBACK_BYTES_PER_PIXEL;
+          }
+        });
   }
 
-  private static long measure(LoadedDecoder decoder, int channels, DeviceAdmission admission) {
+  private static long measure(LoadedDecoder decoder, int channels) throws Exception {
     Device device = decoder.device();
-    if (!device.isGpu() && !ProcessMemory.supported()) {
-      return FALLBACK_BYTES_PER_PIXEL;
-    }
-    DeviceAdmission.Permit alone = admission.enterAlone();
     try (NDManager scope = decoder.newBatchManager();
         Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
       NDList probe = new NDList(scope.zeros(new Shape(1, channels, PROBE, PROBE)));
@@ -74,15 +84,6 @@ final class ForwardMemoryProbe {
           peak >> 20,
           perPixel);
       return perPixel;
-    } catch (Exception e) {
-      LOG.warn(
-          "Cannot measure the decoder's memory on {} ({}); assuming {} B per output pixel",
-          device,
-          e.toString(),
-          FALLBACK_BYTES_PER_PIXEL);
-      return FALLBACK_BYTES_PER_PIXEL;
-    } finally {
-      alone.close();
     }
   }
 }

@@ -51,7 +51,7 @@ final class TileSizes {
   }
 
   private int autoTile(int channels, int batch) {
-    long perPixel = ForwardMemoryProbe.bytesPerOutputPixel(decoder, channels, share.admission());
+    long perPixel = ForwardMemoryProbe.bytesPerOutputPixel(decoder, channels, share.service());
     long budget = share.budgetBytes();
     int scale = DecodeSettings.VAE_SCALE;
     long latentPixels = budget / perPixel / ((long) scale * scale) / batch;

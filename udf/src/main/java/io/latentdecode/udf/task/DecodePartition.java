@@ -1,10 +1,9 @@
 package io.latentdecode.udf.task;
 
 import ai.djl.Device;
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDList;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceLimits;
+import io.latentdecode.udf.contract.DeviceTimeline;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.Precision;
@@ -15,8 +14,8 @@ import io.latentdecode.udf.contract.TaskStages;
 import io.latentdecode.udf.decode.BatchDecoder;
 import io.latentdecode.udf.decode.BatchSizes;
 import io.latentdecode.udf.latent.LatentRows;
+import io.latentdecode.udf.model.DecodeService;
 import io.latentdecode.udf.model.DecoderCache;
-import io.latentdecode.udf.model.DeviceAdmission;
 import io.latentdecode.udf.model.DeviceSelector;
 import io.latentdecode.udf.model.DeviceShare;
 import io.latentdecode.udf.model.EngineSetup;
@@ -64,18 +63,18 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
   }
 
   /**
-   * This task's share of the device: the JVM's admission for it (created by the first task with the
-   * run's {@code --decodes-per-device}, or the default for the executor's cores and PyTorch's
-   * intra-op threads) and the run's memory budget.
+   * This task's share of the device: the JVM's decode service for it (started by the first task
+   * with the run's {@code --decodes-per-device} workers, or the default for the executor's cores
+   * and PyTorch's intra-op threads) and the run's memory budget.
    */
   private static DeviceShare deviceShare(Device device, DeviceLimits limits) {
-    int permits = limits.decodesPerDevice();
-    if (permits == 0) {
-      permits =
-          DeviceAdmission.defaultPermits(
+    int workers = limits.decodesPerDevice();
+    if (workers == 0) {
+      workers =
+          DecodeService.defaultWorkers(
               device.isGpu(), EncodePool.threads(), EngineSetup.intraOpThreads());
     }
-    return new DeviceShare(device, DeviceAdmission.of(device, permits), limits.memoryBudgetBytes());
+    return new DeviceShare(device, DecodeService.of(device, workers), limits.memoryBudgetBytes());
   }
 
   private static long peakResidentBytes() {
@@ -89,6 +88,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
   @Override
   public Iterator<TaskReport> call(Iterator<InternalRow> input) throws Exception {
     long start = System.nanoTime();
+    long startMillis = System.currentTimeMillis();
     TaskPlan plan = broadcastPlan.value();
     TaskContext task = TaskContext.get();
     int partition = task.partitionId();
@@ -105,6 +105,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
         DecoderCache.get(
             precision.isHalf() ? plan.precisionModel() : plan.model(), device, conf, task.cpus());
     DeviceShare share = deviceShare(device, plan.deviceLimits());
+    long busyAtStart = share.service().busyNanos();
     StageClock clock = new StageClock();
     try (BufferAllocator allocator = ArrowAllocators.forTask("task-" + partition + "-" + attempt);
         ImageFileWriter images =
@@ -125,14 +126,18 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                 partition,
                 plan.runId(),
                 plan.maxFileBytes());
-        Predictor<NDList, NDList> predictor = decoder.newPredictor();
-        BatchDecoder batchDecoder =
-            new BatchDecoder(
-                decoder,
-                predictor,
-                () -> DecoderCache.get(plan.model(), device, conf, task.cpus()).newPredictor(),
-                settings,
-                share)) {
+        BatchDecoderPool decoders =
+            new BatchDecoderPool(
+                decoder::newPredictor,
+                predictor ->
+                    new BatchDecoder(
+                        decoder,
+                        predictor,
+                        () ->
+                            DecoderCache.get(plan.model(), device, conf, task.cpus())
+                                .newPredictor(),
+                        settings,
+                        share))) {
       PartitionDecoder loop =
           new PartitionDecoder(
               "p" + partition + "-a" + attempt,
@@ -145,7 +150,8 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               plan.settings().convention(),
               plan.settings().maxImagePixels(),
               new BatchSizes(decoder, settings, share),
-              batchDecoder,
+              share.service(),
+              decoders,
               plan.settings().imageFormat(),
               plan.settings().encoding(),
               images,
@@ -193,14 +199,20 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               loop.batches(),
               loop.batchSizes(),
               loop.batchSizeSearch(),
-              share.admission().permits(),
+              share.service().workers(),
               loop.fp32Redecoded(),
               loop.tiledImages(),
               loop.oomSplits(),
               all.stream().mapToLong(StagedFile::bytes).sum(),
               clock.snapshot(),
               System.nanoTime() - start,
-              peakResidentBytes());
+              peakResidentBytes(),
+              new DeviceTimeline(
+                  startMillis,
+                  System.currentTimeMillis(),
+                  loop.firstForwardMillis(),
+                  busyAtStart,
+                  share.service().busyNanos()));
       return List.of(report).iterator();
     } catch (Throwable t) {
       try {

@@ -18,6 +18,7 @@ import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentException;
 import io.latentdecode.udf.latent.LatentRows;
 import io.latentdecode.udf.latent.LatentSink;
+import io.latentdecode.udf.model.DecodeService;
 import io.latentdecode.udf.output.ErrorFileWriter;
 import io.latentdecode.udf.output.ImageFileWriter;
 import java.io.IOException;
@@ -29,26 +30,30 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * The decode loop of one partition: every input row ends up exactly once, either as an image row or
- * as a quarantined error row. Rows are read, grouped into equal-shape micro-batches, decoded,
- * encoded and appended to the task's writers, each stage on its own thread so that the decoder
- * never waits for the others.
+ * as a quarantined error row. Rows are read and grouped into equal-shape micro-batches on the
+ * task's thread, decoded by the device's {@link DecodeService} (whose workers serve every task of
+ * the executor), encoded by the executor's {@link EncodePool} and appended to the task's writers by
+ * the task's write thread, in the order they were read.
  */
 final class PartitionDecoder {
-  /** Batches queued between two stages: enough to hide a stage's jitter, few enough for memory. */
-  private static final int QUEUED_BATCHES = 2;
+  /** Batches in flight per task beyond one per service worker: hides a stage's jitter. */
+  private static final int EXTRA_IN_FLIGHT = 1;
 
-  private static final List<Latent> END_OF_BATCHES = new ArrayList<>();
-  private static final Pending END_OF_WRITES = new Pending(null, null);
+  private static final InFlight END_OF_WRITES = new InFlight(null, null);
 
   private final String taskName;
   private final LatentRows rows;
   private final BatchSizes batchSizes;
   private final ShapeBatcher batcher;
-  private final BatchDecoder decoder;
+  private final DecodeService.Client service;
+  private final BatchDecoderPool decoders;
+  private final int inFlight;
   private final ImageFormat format;
   private final EncodingOptions encoding;
   private final ImageFileWriter images;
@@ -73,7 +78,8 @@ final class PartitionDecoder {
       LatentConvention convention,
       long maxImagePixels,
       BatchSizes batchSizes,
-      BatchDecoder decoder,
+      DecodeService service,
+      BatchDecoderPool decoders,
       ImageFormat format,
       EncodingOptions encoding,
       ImageFileWriter images,
@@ -87,7 +93,9 @@ final class PartitionDecoder {
     this.presetName = convention.name();
     this.batchSizes = batchSizes;
     this.batcher = new ShapeBatcher(batchSizes::forLatent);
-    this.decoder = decoder;
+    this.service = service.client(taskName);
+    this.decoders = decoders;
+    this.inFlight = service.workers() + EXTRA_IN_FLIGHT;
     this.format = format;
     this.encoding = encoding;
     this.images = images;
@@ -97,19 +105,19 @@ final class PartitionDecoder {
   }
 
   /**
-   * Decodes every row of the partition through three stages that overlap: this (the task's) thread
-   * reads and batches, a decode thread runs the forward passes, a write thread appends the images
-   * encoded by the executor's {@link EncodePool}; bounded queues between them keep at most a few
-   * batches in memory.
+   * Decodes every row of the partition through stages that overlap: this (the task's) thread reads,
+   * batches and hands each batch to the device's service, a write thread takes the results in order
+   * and appends the images encoded by the executor's {@link EncodePool}. At most one batch per
+   * service worker (and one more) is in flight, so that the workers can all serve this task when it
+   * is the executor's last, and memory holds a few batches only. When the task ends, fails or is
+   * killed, its batches still queued on the device are dropped.
    */
   void decodeAll(Iterator<InternalRow> input) throws IOException {
     try (StageThreads stages = new StageThreads(taskName)) {
-      StageThreads.Handoff<List<Latent>> toDecode = stages.handoff(QUEUED_BATCHES);
-      StageThreads.Handoff<Pending> toWrite = stages.handoff(QUEUED_BATCHES);
-      stages.start("decode", () -> decodeStage(toDecode, toWrite));
+      StageThreads.Handoff<InFlight> toWrite = stages.handoff(inFlight);
       stages.start("write", () -> writeStage(toWrite));
       try {
-        readStage(input, toDecode);
+        readStage(input, toWrite);
       } catch (StageThreads.Stopped stopped) {
         // another stage failed; finish() rethrows its failure
       } catch (IOException | RuntimeException | Error e) {
@@ -117,10 +125,22 @@ final class PartitionDecoder {
         throw e;
       }
       stages.finish();
+    } finally {
+      service.close(); // the writer is done: drops what a failure left queued on the device
     }
   }
 
-  private void readStage(Iterator<InternalRow> input, StageThreads.Handoff<List<Latent>> toDecode)
+  /** When this task's first forward started (epoch milliseconds), or 0 if none ran. */
+  long firstForwardMillis() {
+    return service.firstStartMillis();
+  }
+
+  /** Service workers that ran this task's batches at the same time, at most. */
+  int decodersOpened() {
+    return decoders.size();
+  }
+
+  private void readStage(Iterator<InternalRow> input, StageThreads.Handoff<InFlight> toWrite)
       throws IOException {
     LatentSink sink =
         new LatentSink() {
@@ -138,7 +158,7 @@ final class PartitionDecoder {
             readStart += sizing;
             if (full != null) {
               readStart = clock.since(TaskStages.READ, readStart);
-              toDecode.put(full);
+              toWrite.put(submit(full));
               readStart = System.nanoTime();
             }
           }
@@ -156,9 +176,9 @@ final class PartitionDecoder {
     }
     readStart = clock.since(TaskStages.READ, readStart);
     for (List<Latent> rest : batcher.drain()) {
-      toDecode.put(rest);
+      toWrite.put(submit(rest));
     }
-    toDecode.put(END_OF_BATCHES);
+    toWrite.put(END_OF_WRITES);
   }
 
   /** Why this latent cannot be decoded by this run, or null when it can. */
@@ -193,44 +213,78 @@ final class PartitionDecoder {
     return null;
   }
 
-  /** A decoded batch on its way to the writer, with its images' encodes in flight. */
-  private record Pending(DecodedBatch batch, List<Future<EncodedImage>> encoded) {}
+  /** A batch handed to the device's service, and what its worker will return. */
+  private record InFlight(List<Latent> batch, Future<Pending> result) {}
 
-  private void decodeStage(
-      StageThreads.Handoff<List<Latent>> toDecode, StageThreads.Handoff<Pending> toWrite)
-      throws IOException {
-    for (List<Latent> batch = toDecode.take(); batch != END_OF_BATCHES; batch = toDecode.take()) {
-      long waited = decoder.deviceWaitNanos();
-      DecodedBatch result = decoder.decode(batch);
-      waited = decoder.deviceWaitNanos() - waited;
-      batches++;
-      fp32Redecoded += result.fp32Redecoded();
-      tiledImages += result.tiled();
-      oomSplits += result.oomSplits();
-      clock.add(TaskStages.WAIT_FOR_DEVICE, waited);
-      clock.add(TaskStages.FORWARD, result.forwardNanos() - waited);
-      batchSizes.record(batch.size(), result, result.forwardNanos() - waited);
-      metrics.addBatch(result.oomSplits(), result.forwardNanos() - waited);
-      clock.add(TaskStages.PREPROCESS, result.preprocessNanos());
-      clock.add(TaskStages.POSTPROCESS, result.postprocessNanos());
-      for (DecodedBatch.Rejected r : result.rejected()) {
-        quarantine(r.latent().id(), r.reason());
-      }
-      List<Future<EncodedImage>> encoded = new ArrayList<>(result.decoded().size());
-      if (format != ImageFormat.RAW) {
-        ExecutorService pool = EncodePool.get();
-        for (int i = 0; i < result.decoded().size(); i++) {
-          int image = i;
-          encoded.add(pool.submit(() -> encode(result, image)));
-        }
-      }
-      toWrite.put(new Pending(result, encoded));
-    }
-    toWrite.put(END_OF_WRITES);
+  /** A decoded batch on its way to the writer, with its images' encodes in flight. */
+  private record Pending(
+      DecodedBatch batch, List<Future<EncodedImage>> encoded, long queuedNanos) {}
+
+  private InFlight submit(List<Latent> batch) {
+    long queued = System.nanoTime();
+    return new InFlight(batch, service.submit(() -> decodeOnWorker(batch, queued)));
   }
 
-  private void writeStage(StageThreads.Handoff<Pending> toWrite) throws Exception {
-    for (Pending pending = toWrite.take(); pending != END_OF_WRITES; pending = toWrite.take()) {
+  /** Runs on a service worker: decodes the batch, then hands its images to the encoders. */
+  private Pending decodeOnWorker(List<Latent> batch, long queuedAt) {
+    long queuedNanos = System.nanoTime() - queuedAt;
+    BatchDecoder decoder = decoders.borrow();
+    DecodedBatch result;
+    try {
+      result = decoder.decode(batch);
+    } finally {
+      decoders.giveBack(decoder);
+    }
+    List<Future<EncodedImage>> encoded = new ArrayList<>(result.decoded().size());
+    if (format != ImageFormat.RAW) {
+      ExecutorService pool = EncodePool.get();
+      for (int i = 0; i < result.decoded().size(); i++) {
+        int image = i;
+        encoded.add(pool.submit(() -> encode(result, image)));
+      }
+    }
+    return new Pending(result, encoded, queuedNanos);
+  }
+
+  /** Waits for a batch's decode, seeing within a poll whether the pipeline stopped meanwhile. */
+  private static Pending decoded(InFlight inFlight, StageThreads.Handoff<InFlight> toWrite)
+      throws Exception {
+    while (true) {
+      try {
+        return inFlight.result().get(StageThreads.POLL_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        toWrite.checkRunning();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof Exception cause) {
+          throw cause;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** The run's counts and stage times for one decoded batch, and its quarantined rows. */
+  private void account(InFlight inFlight, Pending pending) throws IOException {
+    DecodedBatch result = pending.batch();
+    batches++;
+    fp32Redecoded += result.fp32Redecoded();
+    tiledImages += result.tiled();
+    oomSplits += result.oomSplits();
+    clock.add(TaskStages.WAIT_FOR_DEVICE, pending.queuedNanos());
+    clock.add(TaskStages.FORWARD, result.forwardNanos());
+    batchSizes.record(inFlight.batch().size(), result, result.forwardNanos());
+    metrics.addBatch(result.oomSplits(), result.forwardNanos());
+    clock.add(TaskStages.PREPROCESS, result.preprocessNanos());
+    clock.add(TaskStages.POSTPROCESS, result.postprocessNanos());
+    for (DecodedBatch.Rejected r : result.rejected()) {
+      quarantine(r.latent().id(), r.reason());
+    }
+  }
+
+  private void writeStage(StageThreads.Handoff<InFlight> toWrite) throws Exception {
+    for (InFlight next = toWrite.take(); next != END_OF_WRITES; next = toWrite.take()) {
+      Pending pending = decoded(next, toWrite);
+      account(next, pending);
       DecodedBatch result = pending.batch();
       List<Latent> decoded = result.decoded();
       for (int i = 0; i < decoded.size(); i++) {

@@ -162,6 +162,11 @@ final class StageThreads implements AutoCloseable {
       }
     }
 
+    /** Throws {@link Stopped} when the pipeline stopped: for waits on something else. */
+    void checkRunning() throws Stopped {
+      StageThreads.this.checkRunning();
+    }
+
     T take() throws IOException {
       try {
         T item;
