@@ -23,6 +23,7 @@ import io.latentdecode.job.progress.RunProgress;
 import io.latentdecode.job.report.ReportSamples;
 import io.latentdecode.job.report.RunReportPage;
 import io.latentdecode.job.spark.SparkSessions;
+import io.latentdecode.job.spark.SparkStart;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
@@ -66,54 +67,39 @@ public final class DecodeJob {
 
   public static RunResult run(RunOptions options) {
     Instant started = Instant.now();
+    StartupClock startup = new StartupClock();
     Configuration checkConf = hadoopConf(options.sparkConf());
     Path input = qualify(options.input(), checkConf, "--input");
     Path output = qualify(options.output(), checkConf, "--output");
     InputKind kind = InputFiles.detect(fileSystem(input, checkConf), input, options.inputFormat());
     int taskCpus = taskCpus(options.sparkConf());
-    CheckedModel model = checkModel(options, checkConf, taskCpus);
-    DecodeSettings settings = model.settings();
+    ResolvedRun resolved = resolveModel(options, checkConf);
     FileSystem outFs = fileSystem(output, checkConf);
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
+    startup.lap("checks");
 
-    try (SparkSessions.Session session =
-        SparkSessions.obtain(options.master(), options.sparkConf())) {
+    SparkStart sparkStart = SparkStart.begin(options.master(), options.sparkConf());
+    CheckedModel model;
+    try {
+      model = loadModel(resolved, checkConf, taskCpus);
+    } catch (RuntimeException | Error e) {
+      sparkStart.abandon();
+      throw e;
+    }
+    startup.lap("model_check");
+    try (SparkSessions.Session session = sparkStart.session()) {
+      startup.lap("waiting_for_spark");
+      startup.put("spark_start", sparkStart.startSeconds());
       SparkSession spark = session.spark();
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       if (clearOutput) {
         LOG.info("--mode overwrite: deleting the previous output at {}", output);
         outFs.delete(output, true);
       }
-      DeviceCheck.check(settings.device(), spark.sparkContext().getConf());
+      DeviceCheck.check(model.settings().device(), spark.sparkContext().getConf());
       String runId = RunId.next(started);
-      PlannedInput planned =
-          InputPlanner.plan(
-              spark,
-              kind,
-              options.inputFormat().isPresent(),
-              input.toString(),
-              options.partitions());
-      Remaining remaining =
-          options.mode() == WriteMode.RESUME
-              ? skipCommitted(spark, outFs, output, planned, model.ref(), settings)
-              : new Remaining(planned, 0, java.util.Set.of());
-      planned = remaining.planned();
-      Map<String, Long> duplicates = DuplicateIds.find(planned);
-      planned = DuplicateIds.without(planned, duplicates);
-      TaskPlan plan =
-          new TaskPlan(
-              runId,
-              output.toString(),
-              input.toString(),
-              kind,
-              model.ref(),
-              model.precisionRef(),
-              settings,
-              planned.carriedColumns(),
-              spark.conf().get("spark.sql.session.timeZone"),
-              options.maxFileBytes(),
-              new HadoopConf(conf),
-              options.deviceLimits());
+      Planned planned = plan(spark, options, kind, input, output, outFs, model, runId, conf);
+      startup.lap("planning");
       RunCommitter committer = new RunCommitter(outFs, output, runId);
       LOG.info(
           "Run {}: decoding {} latents from {} into {} with model {} ({}, sha256 {})",
@@ -124,23 +110,12 @@ public final class DecodeJob {
           model.ref().fileName(),
           model.resolved().format(),
           model.ref().sha256());
-      List<TaskReport> reports = decodeOnExecutors(spark, planned, plan, committer, options);
-      List<DriverErrors.Row> driverErrors = new java.util.ArrayList<>(planned.unreadable());
-      driverErrors.removeAll(
-          driverErrors.stream().filter(e -> remaining.reported().contains(e.id())).toList());
-      driverErrors.addAll(DuplicateIds.errors(duplicates));
-      if (!driverErrors.isEmpty()) {
-        reports = new java.util.ArrayList<>(reports);
-        try {
-          reports.add(DriverErrors.write(outFs, output, plan, driverErrors));
-        } catch (IOException e) {
-          committer.abort();
-          throw e;
-        }
-      }
+      List<TaskReport> reports =
+          decodeOnExecutors(spark, planned.input(), planned.plan(), committer, options);
+      reports = withDriverErrors(reports, planned, outFs, output, committer);
       RunReport report =
           RunReport.of(
-              plan,
+              planned.plan(),
               options,
               model.describe(),
               spark.sparkContext().master(),
@@ -148,7 +123,8 @@ public final class DecodeJob {
               started,
               Instant.now(),
               reports,
-              remaining.skipped());
+              planned.remaining().skipped(),
+              startup.seconds());
       commit(outFs, output, runId, committer, reports, report, options);
       return new RunResult(runId, output, OutputLayout.runReport(output, runId), report);
     } catch (IOException e) {
@@ -157,12 +133,88 @@ public final class DecodeJob {
     }
   }
 
+  /** The run's input as planned (less what is committed and duplicated) and the tasks' plan. */
+  private record Planned(
+      PlannedInput input, Remaining remaining, Map<String, Long> duplicates, TaskPlan plan) {}
+
+  private static Planned plan(
+      SparkSession spark,
+      RunOptions options,
+      InputKind kind,
+      Path input,
+      Path output,
+      FileSystem outFs,
+      CheckedModel model,
+      String runId,
+      Configuration conf)
+      throws IOException {
+    PlannedInput planned =
+        InputPlanner.plan(
+            spark, kind, options.inputFormat().isPresent(), input.toString(), options.partitions());
+    Remaining remaining =
+        options.mode() == WriteMode.RESUME
+            ? skipCommitted(spark, outFs, output, planned, model.ref(), model.settings())
+            : new Remaining(planned, 0, java.util.Set.of());
+    planned = remaining.planned();
+    Map<String, Long> duplicates = DuplicateIds.find(planned);
+    planned = DuplicateIds.without(planned, duplicates);
+    TaskPlan plan =
+        new TaskPlan(
+            runId,
+            output.toString(),
+            input.toString(),
+            kind,
+            model.ref(),
+            model.precisionRef(),
+            model.settings(),
+            planned.carriedColumns(),
+            spark.conf().get("spark.sql.session.timeZone"),
+            options.maxFileBytes(),
+            new HadoopConf(conf),
+            options.deviceLimits());
+    return new Planned(planned, remaining, duplicates, plan);
+  }
+
+  /** The tasks' reports and, when the driver quarantined rows itself, the report of those. */
+  private static List<TaskReport> withDriverErrors(
+      List<TaskReport> reports,
+      Planned planned,
+      FileSystem outFs,
+      Path output,
+      RunCommitter committer)
+      throws IOException {
+    List<DriverErrors.Row> driverErrors = new java.util.ArrayList<>(planned.input().unreadable());
+    driverErrors.removeAll(
+        driverErrors.stream()
+            .filter(e -> planned.remaining().reported().contains(e.id()))
+            .toList());
+    driverErrors.addAll(DuplicateIds.errors(planned.duplicates()));
+    if (driverErrors.isEmpty()) {
+      return reports;
+    }
+    List<TaskReport> all = new java.util.ArrayList<>(reports);
+    try {
+      all.add(DriverErrors.write(outFs, output, planned.plan(), driverErrors));
+    } catch (IOException e) {
+      committer.abort();
+      throw e;
+    }
+    return all;
+  }
+
+  /** What {@code --model} points at and the settings a run would decode it with. */
+  private record ResolvedRun(
+      ResolvedModel resolved,
+      String modelUri,
+      DecodeSettings settings,
+      Map<String, String> conventionSources) {}
+
   /**
    * The model behind {@code --model} and the settings the run decodes with: the conventions from
-   * the flags, the preset and the model's config, in that order; the model loaded once on the
-   * driver and tried on a tiny latent; and the decoder in the run's half precision.
+   * the flags, the preset and the model's config, in that order. Reads files' headers and configs
+   * only; {@link #loadModel} loads it.
    */
-  private static CheckedModel checkModel(RunOptions options, Configuration conf, int taskCpus) {
+  private static ResolvedRun resolveModel(RunOptions options, Configuration conf) {
     String modelUri = qualify(options.model(), conf, "--model").toString();
     ResolvedModel resolved = ModelResolver.resolve(modelUri, options.modelVariant(), conf);
     if (resolved.needsPreset() && options.conventionFlags().preset().isEmpty()) {
@@ -181,14 +233,27 @@ public final class DecodeJob {
                 LatentConventions.resolve(options.conventionFlags(), null, null).sources())
             : LatentConventions.resolve(
                 options.conventionFlags(), resolved.conventions(), resolved.conventionsSource());
-    DecodeSettings settings = options.settings().withConvention(conventions.convention());
+    return new ResolvedRun(
+        resolved,
+        modelUri,
+        options.settings().withConvention(conventions.convention()),
+        conventions.sources());
+  }
+
+  /**
+   * The model loaded once on the driver and tried on a tiny latent, and the decoder in the run's
+   * half precision.
+   */
+  private static CheckedModel loadModel(ResolvedRun run, Configuration conf, int taskCpus) {
+    DecodeSettings settings = run.settings();
     int channels = settings.convention().requiredChannels();
-    ModelRef model = ModelCheck.check(resolved, modelUri, conf, taskCpus, channels);
+    ModelRef model = ModelCheck.check(run.resolved(), run.modelUri(), conf, taskCpus, channels);
     ModelRef precisionModel =
         model.isDirect()
-            ? PrecisionModel.direct(model, settings.precision(), resolved.forceUpcast())
-            : PrecisionModel.check(modelUri, settings.precision(), conf, taskCpus, channels);
-    return new CheckedModel(resolved, model, precisionModel, settings, conventions.sources());
+            ? PrecisionModel.direct(model, settings.precision(), run.resolved().forceUpcast())
+            : PrecisionModel.check(run.modelUri(), settings.precision(), conf, taskCpus, channels);
+    return new CheckedModel(
+        run.resolved(), model, precisionModel, settings, run.conventionSources());
   }
 
   /** A checked model and the settings a run decodes it with. */

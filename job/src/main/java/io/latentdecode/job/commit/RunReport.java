@@ -36,6 +36,8 @@ public final class RunReport {
   /**
    * @param model what the model is and where its decode conventions came from (see {@code
    *     ResolvedModel#describe})
+   * @param startupSeconds where the time before the first task went (checks, model check, Spark's
+   *     start, planning)
    */
   public static RunReport of(
       TaskPlan plan,
@@ -46,7 +48,8 @@ public final class RunReport {
       Instant started,
       Instant finished,
       List<TaskReport> tasks,
-      long skippedInputs) {
+      long skippedInputs,
+      Map<String, Double> startupSeconds) {
     long images = 0;
     long batches = 0;
     long fp32Redecoded = 0;
@@ -135,6 +138,7 @@ public final class RunReport {
     f.put("started_at", started.toString());
     f.put("finished_at", finished.toString());
     f.put("duration_seconds", round(seconds));
+    f.put("startup_seconds", startupSeconds);
     if (firstForwardMillis != Long.MAX_VALUE) {
       f.put(
           "time_to_first_forward_seconds",

@@ -11,7 +11,8 @@ public final class SetupErrors {
 
   /**
    * Exit code 2, one line that starts with "Cannot run" and names {@code parts}, no Spark session
-   * started, and nothing written to {@code output}.
+   * running (one started beside the model check is stopped again), and nothing written to {@code
+   * output}.
    */
   public static void assertStoppedBeforeSpark(CliRun.Result r, Path output, String... parts) {
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
@@ -19,6 +20,10 @@ public final class SetupErrors {
     assertThat(r.err()).startsWith("latent-decode: Cannot run").contains(parts);
     assertThat(SparkSession.getActiveSession().isDefined())
         .as("a Spark session was started")
+        .isFalse();
+    // Spark may have started beside the model check (on its own thread): it must be stopped again
+    assertThat(SparkSession.getDefaultSession().isDefined())
+        .as("a Spark session was left running")
         .isFalse();
     assertThat(output).doesNotExist();
   }

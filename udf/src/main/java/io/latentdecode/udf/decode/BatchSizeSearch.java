@@ -5,17 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntSupplier;
 
 /**
  * {@code --batch-size auto} for one (model, device, latent shape) in one executor JVM: the smallest
  * batch whose throughput is within {@link #TOLERANCE} of the best, found on the run's own batches.
- * Candidates are 1, 2, 4, ... up to the largest batch the memory budget allows. Each candidate
- * decodes {@value #WARM_UP} batch whose time is not counted (a new input shape makes PyTorch and
- * oneDNN prepare once) and then {@value #MEASURED} measured ones; the search moves to the next
- * candidate while the last one was more than the tolerance faster per image than every smaller one,
- * and settles on the smallest candidate within the tolerance of the fastest. Nothing is decoded for
- * the search alone: its cost is the extra forward time of the batches it decoded at other sizes
- * than the one it settled on.
+ * Candidates are 1, 2, 4, ... up to the largest batch the memory budget allows, asked for only when
+ * the search is about to try a batch of 2 (so that the first forwards need not wait for a memory
+ * probe, and the probe runs on a warm model). Each candidate decodes {@value #WARM_UP} batch whose
+ * time is not counted (a new input shape makes PyTorch and oneDNN prepare once) and then {@value
+ * #MEASURED} measured ones; the search moves to the next candidate while the last one was more than
+ * the tolerance faster per image than every smaller one, and settles on the smallest candidate
+ * within the tolerance of the fastest. Nothing is decoded for the search alone: its cost is the
+ * extra forward time of the batches it decoded at other sizes than the one it settled on.
  *
  * <p>Shared by the tasks of the JVM: batch sizes are handed out as batches start ({@link #next()})
  * and forward times come back as they end ({@link #record}); batches started before the search
@@ -28,7 +30,9 @@ public final class BatchSizeSearch {
   static final int WARM_UP = 1;
   static final int MEASURED = 2;
 
-  private final List<Integer> candidates = new ArrayList<>();
+  private final IntSupplier largest;
+  private final List<Integer> candidates = new ArrayList<>(List.of(1));
+  private boolean bounded;
   private final Map<Integer, Samples> samples = new TreeMap<>();
   private int current; // index into candidates
   private boolean settled;
@@ -44,18 +48,32 @@ public final class BatchSizeSearch {
   }
 
   /**
-   * @param largest the largest batch the memory budget allows (at least 1)
+   * @param largest the largest batch the memory budget allows (at least 1); asked once, when the
+   *     search has measured batches of 1
    */
+  public BatchSizeSearch(IntSupplier largest) {
+    this.largest = largest;
+    this.chosen = 1;
+  }
+
+  /** A search whose memory bound is known. */
   public BatchSizeSearch(int largest) {
-    int max = Math.max(1, largest);
-    for (int size = 1; size < max; size *= 2) {
+    this(() -> largest);
+    bound();
+  }
+
+  /** Adds the candidates above 1 that the memory bound allows; settles at 1 when there are none. */
+  private void bound() {
+    bounded = true;
+    int max = Math.max(1, largest.getAsInt());
+    for (int size = 2; size < max; size *= 2) {
       candidates.add(size);
     }
-    candidates.add(max);
-    if (candidates.size() == 1) {
+    if (max > 1) {
+      candidates.add(max);
+    } else {
       settled = true;
     }
-    chosen = 1;
   }
 
   /** The batch size for a batch that starts now. */
@@ -93,6 +111,12 @@ public final class BatchSizeSearch {
   }
 
   private void decide() {
+    if (!bounded) {
+      bound();
+      if (settled) {
+        return;
+      }
+    }
     int size = candidates.get(current);
     long fastestBefore = Long.MAX_VALUE;
     for (int i = 0; i < current; i++) {

@@ -105,7 +105,7 @@ public final class BatchSizes {
             + share.configuredBudgetBytes()
             + "/"
             + share.service().workers(),
-        key -> new BatchSizeSearch(largestFitting(latent, shape)));
+        key -> new BatchSizeSearch(() -> largestFitting(latent, shape)));
   }
 
   private int largestFitting(Latent latent, String shape) {

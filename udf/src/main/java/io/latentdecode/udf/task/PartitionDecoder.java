@@ -272,7 +272,9 @@ final class PartitionDecoder {
     oomSplits += result.oomSplits();
     clock.add(TaskStages.WAIT_FOR_DEVICE, pending.queuedNanos());
     clock.add(TaskStages.FORWARD, result.forwardNanos());
+    long sizing = System.nanoTime(); // the search's memory probe, when it needs the bound
     batchSizes.record(inFlight.batch().size(), result, result.forwardNanos());
+    clock.since(TaskStages.BATCH_SIZING, sizing);
     metrics.addBatch(result.oomSplits(), result.forwardNanos());
     clock.add(TaskStages.PREPROCESS, result.preprocessNanos());
     clock.add(TaskStages.POSTPROCESS, result.postprocessNanos());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latentdecode.udf.contract.BatchSizeChoice;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntToLongFunction;
 import org.junit.jupiter.api.Test;
 
@@ -101,5 +102,26 @@ class BatchSizeSearchTest {
     assertThat(search.settled()).isFalse();
     assertThat(search.chosen()).isEqualTo(2);
     assertThat(search.summary().imagesPerSecond()).containsOnlyKeys(1);
+  }
+
+  @Test
+  void asksForTheMemoryBoundOnlyOnceBatchesOfOneAreMeasured() {
+    AtomicInteger asked = new AtomicInteger();
+    BatchSizeSearch search =
+        new BatchSizeSearch(
+            () -> {
+              asked.incrementAndGet();
+              return 1;
+            });
+    for (int i = 0; i < 2; i++) {
+      search.record(search.next(), 1, 100 * MS);
+    }
+    assertThat(asked.get()).isZero();
+
+    search.record(search.next(), 1, 100 * MS);
+
+    assertThat(asked.get()).isEqualTo(1);
+    assertThat(search.settled()).isTrue();
+    assertThat(search.chosen()).isEqualTo(1);
   }
 }
