@@ -55,13 +55,15 @@ final class BareDecodeLoop {
     }
   }
 
-  private static void decode(
+  /** Decodes the latents batch after batch and brings the 8-bit pixels back; returns them. */
+  static byte[] decode(
       ZooModel<NDList, NDList> model,
       Predictor<NDList, NDList> predictor,
       List<float[]> latents,
       int[] shape,
       int batchSize)
       throws Exception {
+    byte[] pixels = new byte[0];
     for (int from = 0; from < latents.size(); from += batchSize) {
       List<float[]> batch = latents.subList(from, Math.min(latents.size(), from + batchSize));
       try (NDManager scope = model.getNDManager().newSubManager()) {
@@ -77,13 +79,15 @@ final class BareDecodeLoop {
             scope.create(
                 bytes, new Shape(batch.size(), shape[0], shape[1], shape[2]), DataType.FLOAT32);
         NDArray out = predictor.predict(new NDList(x)).singletonOrThrow();
-        out.clip(0, 1)
-            .mul(255)
-            .round()
-            .toType(DataType.UINT8, false)
-            .transpose(0, 2, 3, 1)
-            .toByteArray();
+        pixels =
+            out.clip(0, 1)
+                .mul(255)
+                .round()
+                .toType(DataType.UINT8, false)
+                .transpose(0, 2, 3, 1)
+                .toByteArray();
       }
     }
+    return pixels;
   }
 }

@@ -1,37 +1,26 @@
 package io.latentdecode.job.bench;
 
-import ai.djl.pytorch.jni.JniUtils;
-import io.latentdecode.job.DecodeJob;
-import io.latentdecode.job.RunResult;
-import io.latentdecode.job.commit.ErrorBudget;
-import io.latentdecode.job.config.RunOptions;
-import io.latentdecode.job.config.WriteMode;
-import io.latentdecode.job.spark.SparkSessions;
-import io.latentdecode.udf.contract.DecodeSettings;
-import io.latentdecode.udf.contract.DeviceLimits;
-import io.latentdecode.udf.contract.DeviceRequest;
-import io.latentdecode.udf.contract.ImageFormat;
-import io.latentdecode.udf.contract.InputKind;
-import io.latentdecode.udf.contract.LatentConvention;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.latentdecode.udf.contract.OutputRange;
-import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.latent.NpyFile;
 import io.latentdecode.udf.model.EngineSetup;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Random;
 
 /**
- * Decode throughput of the job against a bare DJL loop over the same latents, side by side in one
- * JVM: the bare loop first (the floor), then the job on a warm embedded Spark in two thread
- * layouts. Prints a table of seconds per image and the job's efficiency (bare time / job time).
+ * What users get at the defaults, side by side in one run: the job's whole command ({@code run}
+ * with no hand-picked setting), the bare DJL loop in the best layout found (the forward floor:
+ * threads x concurrent loops, batches of 1 and 4) and the plain script a user would write instead
+ * (one loop, all threads, batch 4, PNGs encoded on the same thread). Every row is its own command
+ * in a fresh JVM, so that whole-command times and peak resident memory compare; the job's run
+ * report adds its time to first forward and device utilisation. Prints one table and the targets'
+ * ratios.
  */
 public final class DecodeBenchmark {
   /** What to measure. */
@@ -40,12 +29,11 @@ public final class DecodeBenchmark {
       int images,
       int channels,
       int latentSize,
+      int latentWidth,
       int batchSize,
       OutputRange range,
       int cores,
       Path workDir) {}
-
-  private record Row(String path, String layout, int images, double seconds) {}
 
   /** Embedded Spark for measurements: loopback only, no UI. */
   static final Map<String, String> EMBEDDED_SPARK =
@@ -56,6 +44,8 @@ public final class DecodeBenchmark {
           "127.0.0.1",
           "spark.driver.bindAddress",
           "127.0.0.1");
+
+  private record Row(String path, String layout, ChildRun run, double decodeSeconds) {}
 
   private DecodeBenchmark() {}
 
@@ -68,154 +58,209 @@ public final class DecodeBenchmark {
 
   public static void run(Settings s, int soakLatents, PrintWriter out) throws Exception {
     Files.createDirectories(s.workDir());
-    int[] shape = {s.channels(), s.latentSize(), s.latentSize()};
-    List<float[]> latents = new ArrayList<>();
+    int[] shape = {s.channels(), s.latentSize(), s.latentWidth()};
     Path input = Files.createDirectories(s.workDir().resolve("latents"));
-    Path warmInput = Files.createDirectories(s.workDir().resolve("warmup"));
     Random random = new Random(42);
     for (int i = 0; i < s.images(); i++) {
       float[] values = new float[shape[0] * shape[1] * shape[2]];
       for (int j = 0; j < values.length; j++) {
         values[j] = (float) random.nextGaussian();
       }
-      latents.add(values);
       Files.write(input.resolve(String.format("l%04d.npy", i)), NpyFile.float32(values, shape));
-      if (i < 2) {
-        Files.write(warmInput.resolve(i + ".npy"), NpyFile.float32(values, shape));
-      }
     }
     out.printf(
-        "Benchmark: %d latents %s -> %dx%d images, batch %d, %d cores, model %s%n",
+        "Benchmark: %d latents %s -> %dx%d (width x height) images, %d cores, model %s%n",
         s.images(),
         java.util.Arrays.toString(shape),
+        s.latentWidth() * 8,
         s.latentSize() * 8,
-        s.latentSize() * 8,
-        s.batchSize(),
         s.cores(),
         s.model());
     out.flush();
 
-    EngineSetup.configure(s.cores());
-    ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch before JniUtils is called
-    // First, in a fresh process: peak resident memory is only comparable before other decodes have
-    // left memory in the allocator's free lists.
-    java.io.StringWriter memory = new java.io.StringWriter();
-    InferenceMemoryComparison.run(s.model(), s.channels(), 32, 4, new PrintWriter(memory));
     List<Row> rows = new ArrayList<>();
-    JniUtils.setNumThreads(s.cores());
+    for (int batch : new int[] {1, 4}) {
+      rows.add(bare(s, input, 1, s.cores(), batch));
+      if (s.cores() > 1) {
+        rows.add(bare(s, input, s.cores(), 1, batch));
+      }
+    }
+    Row floor = rows.stream().min(Comparator.comparingDouble(Row::decodeSeconds)).orElseThrow();
+    Path jobOutput = s.workDir().resolve("job-out");
+    ChildRun job =
+        ChildRun.ofJar(
+            s.workDir(),
+            List.of(
+                "run",
+                "--input",
+                input.toString(),
+                "--output",
+                jobOutput.toString(),
+                "--model",
+                s.model().toString(),
+                "--output-range",
+                s.range().text()));
+    JsonNode report = runReport(jobOutput);
+    rows.add(new Row("job, defaults (`run`, PNG)", layoutOf(report), job, Double.NaN));
+    ChildRun plain =
+        ChildRun.ofJar(
+            s.workDir(),
+            List.of(
+                "bench",
+                "--row",
+                "plain",
+                "--model",
+                s.model().toString(),
+                "--input",
+                input.toString(),
+                "--row-output",
+                s.workDir().resolve("plain-out").toString(),
+                "--cores",
+                String.valueOf(s.cores()),
+                "--batch-size",
+                "4"));
     rows.add(
         new Row(
-            "bare DJL loop",
-            "1 loop x " + s.cores() + " threads",
-            s.images(),
-            BareDecodeLoop.run(s.model(), latents, shape, s.batchSize()) / 1e9));
-
-    Path channelsLast =
-        s.model()
-            .resolveSibling(
-                s.model().getFileName().toString().replace(".ts.pt", ".channels_last.ts.pt"));
-    if (!channelsLast.equals(s.model()) && Files.isRegularFile(channelsLast)) {
+            "plain loop in Java (DJL, PNG on the same thread)",
+            "1 loop x " + s.cores() + " threads, batch 4",
+            plain,
+            Double.NaN));
+    ChildRun script = pythonScript(s, input);
+    if (script != null) {
       rows.add(
           new Row(
-              "bare DJL loop, channels-last export (" + channelsLast.getFileName() + ")",
-              "1 loop x " + s.cores() + " threads",
-              s.images(),
-              BareDecodeLoop.run(channelsLast, latents, shape, s.batchSize()) / 1e9));
+              "plain PyTorch script (`plain_decode.py`, Pillow PNG)",
+              "1 loop x " + s.cores() + " threads, batch 4",
+              script,
+              Double.NaN));
+      plain = script;
+    } else {
+      out.println(
+          "(no plain PyTorch script row: it needs "
+              + PYTHON
+              + " with torch, numpy and PIL;"
+              + " apt-get install python3-torch python3-numpy python3-pil)");
     }
-    rows.add(job(s, input, warmInput, 1, s.cores(), ImageFormat.RAW));
-    rows.add(job(s, input, warmInput, s.cores(), 1, ImageFormat.RAW));
-    rows.add(job(s, input, warmInput, s.cores(), 1, ImageFormat.PNG));
-    // The bare loop again, after the jobs: on a shared, noisy machine the faster of the two bare
-    // runs is the reference, so that noise can only lower the job's efficiency, never raise it.
-    JniUtils.setNumThreads(s.cores());
-    rows.add(
-        new Row(
-            "bare DJL loop, again",
-            "1 loop x " + s.cores() + " threads",
-            s.images(),
-            BareDecodeLoop.run(s.model(), latents, shape, s.batchSize()) / 1e9));
 
-    double bare =
-        Math.min(
-            rows.get(0).seconds() / rows.get(0).images(),
-            rows.get(rows.size() - 1).seconds() / rows.get(rows.size() - 1).images());
     out.printf(
-        "%n| path | layout | images | s/image | images/s | efficiency vs bare (faster bare run) |%n");
+        "%n| row | layout | whole command s | decode s | peak RSS MB | whole command vs floor |%n");
     out.printf("|---|---|---:|---:|---:|---:|%n");
     for (Row r : rows) {
-      double perImage = r.seconds() / r.images();
       out.printf(
-          "| %s | %s | %d | %.3f | %.2f | %.2f |%n",
-          r.path(), r.layout(), r.images(), perImage, 1 / perImage, bare / perImage);
+          "| %s%s | %s | %.1f | %s | %d | %.2f |%n",
+          r.path(),
+          r == floor ? " (floor)" : "",
+          r.layout(),
+          r.run().seconds(),
+          Double.isNaN(r.decodeSeconds()) ? "" : String.format("%.1f", r.decodeSeconds()),
+          r.run().peakRssBytes() >> 20,
+          r.run().seconds() / floor.decodeSeconds());
     }
+    double utilisation = 0;
+    for (JsonNode e : report.path("executors")) {
+      utilisation = Math.max(utilisation, e.path("device_utilisation").asDouble());
+    }
+    out.printf(
+        "%nTargets: job whole command / floor %.2f (<= 1.15); plain script / job %.2f (>= 1.3);"
+            + " job peak RSS / plain script %.2f (<= 2); device utilisation %.2f (>= 0.95);"
+            + " time to first forward %.1f s (<= 5)%n",
+        job.seconds() / floor.decodeSeconds(),
+        plain.seconds() / job.seconds(),
+        (double) job.peakRssBytes() / plain.peakRssBytes(),
+        utilisation,
+        report.path("time_to_first_forward_seconds").asDouble());
+    out.printf(
+        "Job: batch sizes %s, batch size search %s, start-up %s%n",
+        report.at("/executors/0/batch_sizes"),
+        report.at("/executors/0/batch_size_search"),
+        report.path("startup_seconds"));
     out.flush();
-    PngEncoderComparison.run(s.workDir().resolve("out-" + s.cores() + "-raw"), 3, out);
-    out.print(memory);
+
+    EngineSetup.configure(s.cores());
+    ai.djl.engine.Engine.getEngine("PyTorch");
+    InferenceMemoryComparison.run(s.model(), s.channels(), 32, 4, out);
     out.flush();
     if (soakLatents > 0) {
       SoakBenchmark.run(s, soakLatents, out);
     }
   }
 
-  private static Row job(
-      Settings s, Path input, Path warmInput, int slots, int threads, ImageFormat format)
-      throws IOException {
-    JniUtils.setNumThreads(threads);
-    try (SparkSessions.Session session =
-        SparkSessions.obtain(Optional.of("local[" + slots + "]"), EMBEDDED_SPARK)) {
-      session.spark().sparkContext().setLogLevel("WARN");
-      // The intra-op threads change here at run time (JniUtils), not through the engine's
-      // property the admission default reads: admit one forward per task slot.
-      DeviceLimits limits = new DeviceLimits(slots, 0);
-      run(
-          s,
-          warmInput,
-          s.workDir().resolve("warm-" + slots + "-" + format.text()),
-          format,
-          2,
-          limits);
-      RunResult result =
-          run(
-              s,
-              input,
-              s.workDir().resolve("out-" + slots + "-" + format.text()),
-              format,
-              s.images(),
-              limits);
-      double seconds = ((Number) result.report().fields().get("duration_seconds")).doubleValue();
-      return new Row(
-          "job (" + format.text() + ")",
-          "local[" + slots + "] x " + threads + " threads",
-          s.images(),
-          seconds);
+  static final String PYTHON = "/usr/bin/python3";
+
+  /**
+   * The plain PyTorch script the job replaces ({@code plain_decode.py}, shipped in the jar), or
+   * null where no Python with PyTorch and Pillow is installed.
+   */
+  private static ChildRun pythonScript(Settings s, Path input) throws Exception {
+    if (!Files.isExecutable(Path.of(PYTHON))) {
+      return null;
     }
+    Path script = s.workDir().resolve("plain_decode.py");
+    try (java.io.InputStream in =
+        DecodeBenchmark.class.getResourceAsStream("/io/latentdecode/job/bench/plain_decode.py")) {
+      Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    try {
+      ChildRun.of(s.workDir(), List.of(PYTHON, "-c", "import torch, numpy, PIL"));
+    } catch (java.io.IOException e) {
+      return null;
+    }
+    return ChildRun.of(
+        s.workDir(),
+        List.of(
+            PYTHON,
+            script.toString(),
+            s.model().toString(),
+            input.toString(),
+            s.workDir().resolve("script-out").toString(),
+            "4",
+            s.range().text()));
   }
 
-  private static RunResult run(
-      Settings s,
-      Path input,
-      Path output,
-      ImageFormat format,
-      int partitionsHint,
-      DeviceLimits limits) {
-    return DecodeJob.run(
-        new RunOptions(
-            input.toString(),
-            output.toString(),
-            s.model().toString(),
-            Optional.of(InputKind.NPY),
-            DecodeSettings.of(
-                LatentConvention.plain(1.0, 0.0, s.range()),
-                format,
-                s.batchSize(),
-                DeviceRequest.CPU),
-            limits,
-            OptionalInt.of(Math.max(1, Math.min(partitionsHint, s.cores() * 2))),
-            WriteMode.OVERWRITE,
-            TaskPlan.MAX_FILE_BYTES_DEFAULT,
-            ErrorBudget.DEFAULT,
-            Optional.empty(),
-            Map.of(),
-            RunOptions.PROGRESS_INTERVAL_DEFAULT));
+  private static Row bare(Settings s, Path input, int loops, int threads, int batch)
+      throws Exception {
+    ChildRun run =
+        ChildRun.ofJar(
+            s.workDir(),
+            List.of(
+                "bench",
+                "--row",
+                "bare",
+                "--model",
+                s.model().toString(),
+                "--input",
+                input.toString(),
+                "--loops",
+                String.valueOf(loops),
+                "--cores",
+                String.valueOf(threads),
+                "--batch-size",
+                String.valueOf(batch)));
+    return new Row(
+        "bare DJL loop",
+        loops + " loop" + (loops > 1 ? "s" : "") + " x " + threads + " threads, batch " + batch,
+        run,
+        run.figure("DECODE_SECONDS"));
+  }
+
+  /** The job's layout as its run report tells it. */
+  private static String layoutOf(JsonNode report) {
+    JsonNode e = report.at("/executors/0");
+    return report.at("/spark/master").asText()
+        + ", "
+        + e.path("decodes_per_device").asInt()
+        + " workers, batch "
+        + e.path("batch_sizes").toString().replace("\"", "");
+  }
+
+  /** The run report the job's command wrote (its output holds one run). */
+  private static JsonNode runReport(Path output) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> runs = Files.list(output.resolve("_runs"))) {
+      Path report =
+          runs.filter(p -> p.getFileName().toString().endsWith(".json"))
+              .max(Comparator.naturalOrder())
+              .orElseThrow(() -> new java.io.IOException("no run report under " + output));
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile());
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.latentdecode.job.cli;
 
+import io.latentdecode.job.bench.BenchRows;
 import io.latentdecode.job.bench.DecodeBenchmark;
 import io.latentdecode.job.bench.DirectDecoderBenchmark;
 import io.latentdecode.udf.contract.OutputRange;
@@ -11,13 +12,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code latent-decode bench}: the job's decode speed next to a bare DJL loop, measured in one run.
+ * {@code latent-decode bench}: the job at its defaults next to the bare DJL loop (the floor) and
+ * the plain script, each a command of its own, measured in one run.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Measure decode throughput: a bare DJL loop vs the job on embedded Spark, same latents, one JVM.")
+        "Measure the job at its defaults (whole command: time, peak memory, time to first"
+            + " forward, device utilisation) against the bare DJL loop in its best layout and the"
+            + " plain script, same latents, each row a fresh JVM.")
 final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -46,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
       names = "--images",
       paramLabel = "N",
       description = "Latents per measured run. Default: ${DEFAULT-VALUE}.")
-  int images = 16;
+  int images = 96;
 
   @Option(
       names = "--channels",
@@ -57,11 +61,33 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--latent-size",
       paramLabel = "H",
-      description = "Latent side; images are 8x. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Latent height (and width for --direct); images are 8x. Default: ${DEFAULT-VALUE}.")
   int latentSize = 64;
 
-  @Option(names = "--batch-size", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--latent-width",
+      paramLabel = "W",
+      description = "Latent width (--model). Default: ${DEFAULT-VALUE}.")
+  int latentWidth = 32;
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "--direct and the soak: latents per forward. Default: ${DEFAULT-VALUE}.")
   int batchSize = 4;
+
+  @Option(names = "--row", hidden = true, description = "Run one row: bare or plain.")
+  String row;
+
+  @Option(names = "--input", hidden = true, description = "--row: the latents' folder.")
+  Path input;
+
+  @Option(names = "--row-output", hidden = true, description = "--row plain: the PNGs' folder.")
+  Path rowOutput;
+
+  @Option(names = "--loops", hidden = true, description = "--row bare: loops at once.")
+  int loops = 1;
 
   @Option(
       names = "--output-range",
@@ -90,6 +116,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (row != null) {
+      return row();
+    }
     if (direct != null) {
       DirectDecoderBenchmark.run(
           direct,
@@ -108,7 +137,15 @@ final class BenchCommand implements Callable<Integer> {
     Path work = Files.createTempDirectory("latent-decode-bench-");
     DecodeBenchmark.Settings settings =
         new DecodeBenchmark.Settings(
-            model.toAbsolutePath(), images, channels, latentSize, batchSize, range, cores, work);
+            model.toAbsolutePath(),
+            images,
+            channels,
+            latentSize,
+            latentWidth,
+            batchSize,
+            range,
+            cores,
+            work);
     java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
     if (soakOnly) {
       if (soak < 1) {
@@ -118,6 +155,18 @@ final class BenchCommand implements Callable<Integer> {
       DecodeBenchmark.soak(settings, soak, out);
     } else {
       DecodeBenchmark.run(settings, soak, out);
+    }
+    return Main.EXIT_OK;
+  }
+
+  /** One row of the benchmark, as the command the benchmark times. */
+  private int row() throws Exception {
+    java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+    switch (row) {
+      case "bare" -> BenchRows.bare(model, input, loops, cores, batchSize, out);
+      case "plain" -> BenchRows.plain(model, input, rowOutput, cores, batchSize, out);
+      default ->
+          throw new CommandLine.ParameterException(spec.commandLine(), "--row is bare or plain");
     }
     return Main.EXIT_OK;
   }

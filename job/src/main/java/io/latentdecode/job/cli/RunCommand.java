@@ -187,18 +187,20 @@ final class RunCommand implements Callable<Integer> {
       names = "--memory-budget-mb",
       paramLabel = "auto|MB",
       description =
-          "Memory one decode may use, for --batch-size auto and --tile-size auto. auto: half the"
-              + " available memory (CPU) or 80%% of the free GPU memory, shared by the decodes the"
-              + " device admits at once. Default: auto.")
+          "Memory one decode may use, for --batch-size auto and --tile-size auto. auto: on CPU"
+              + " half the available memory, and on YARN and Kubernetes at most 80%% of what"
+              + " spark.executor.memoryOverhead leaves; on a GPU 80%% of its free memory; shared by"
+              + " the device's workers. Default: auto.")
   String memoryBudgetMb = "auto";
 
   @Option(
       names = "--decodes-per-device",
       paramLabel = "auto|N",
       description =
-          "Forward passes that may run at once on one device of an executor (the executor's tasks"
-              + " share its decoder). auto: 1 on a GPU; on the CPU the executor's cores divided by"
-              + " PyTorch's intra-op threads (spark.task.cpus). Default: auto.")
+          "Workers of an executor's decode service per device: the most forward passes that run"
+              + " on it at once, taking batches from all the executor's tasks. auto: 1 on a GPU; on"
+              + " the CPU the executor's cores divided by PyTorch's intra-op threads"
+              + " (spark.task.cpus). Default: auto.")
   String decodesPerDevice = "auto";
 
   @Option(

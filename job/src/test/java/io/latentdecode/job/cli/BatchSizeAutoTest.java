@@ -68,6 +68,22 @@ class BatchSizeAutoTest extends SparkJobTest {
     assertThat(report.at("/executors/0/decodes_per_device").asInt()).isEqualTo(2);
   }
 
+  @Test
+  void theReportTellsTheTimeToFirstForwardTheStartUpStepsAndHowBusyTheDeviceWas(@TempDir Path tmp)
+      throws Exception {
+    JsonNode report = decode(tmp, 6, "--batch-size", "2");
+
+    double duration = report.at("/duration_seconds").asDouble();
+    double firstForward = report.at("/time_to_first_forward_seconds").asDouble();
+    assertThat(firstForward).as(report.toString()).isPositive().isLessThan(duration);
+    for (String step : new String[] {"checks", "model_check", "spark_start", "planning"}) {
+      assertThat(report.at("/startup_seconds").has(step)).as(report.toString()).isTrue();
+    }
+    double utilisation = report.at("/executors/0/device_utilisation").asDouble();
+    assertThat(utilisation).as(report.toString()).isGreaterThan(0.2).isLessThanOrEqualTo(1.0);
+    assertThat(report.at("/executors/0/batch_size_search").isEmpty()).isTrue(); // a fixed size
+  }
+
   /** Enough 256x256 latents for the search to measure batches of 1, 2 and 4. */
   private static final int LATENTS_TO_SETTLE = 48;
 

@@ -107,7 +107,10 @@ public final class DecodeService {
     return workers;
   }
 
-  /** Time in which at least one of this service's jobs was running, since the JVM started it. */
+  /**
+   * Time in which at least one of this service's jobs (or work {@link #alone}) was running, since
+   * the JVM started it.
+   */
   public long busyNanos() {
     synchronized (busyLock) {
       return busyNanos + (running > 0 ? System.nanoTime() - busySince : 0);
@@ -131,9 +134,15 @@ public final class DecodeService {
       turns.readLock().unlock();
     }
     turns.writeLock().lock();
+    if (!worker) {
+      started(); // the device is busy with the work alone (a worker's job already counts)
+    }
     try {
       return work.call();
     } finally {
+      if (!worker) {
+        ended();
+      }
       turns.writeLock().unlock();
       if (worker) {
         turns.readLock().lock();

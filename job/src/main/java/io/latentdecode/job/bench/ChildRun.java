@@ -1,0 +1,93 @@
+package io.latentdecode.job.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A benchmark row run as its own command, in a fresh JVM of this jar: its whole wall time and its
+ * peak resident memory (the kernel's high-water mark {@code VmHWM}, read until it exits), what a
+ * user timing the command would see.
+ *
+ * @param seconds wall time of the whole command
+ * @param peakRssBytes its peak resident memory
+ * @param output what it printed (stdout and stderr)
+ */
+record ChildRun(double seconds, long peakRssBytes, String output) {
+  private static final long POLL_MILLIS = 20;
+
+  /** Runs {@code java -jar <this jar> args...}; fails when it exits with an error. */
+  static ChildRun ofJar(Path workDir, List<String> args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(args);
+    return of(workDir, command);
+  }
+
+  /** Runs the command; fails when it exits with an error. */
+  static ChildRun of(Path workDir, List<String> command) throws IOException, InterruptedException {
+    List<String> args = command;
+    Path log = Files.createTempFile(workDir, "child-", ".log");
+    long start = System.nanoTime();
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Path status = Path.of("/proc/" + process.pid() + "/status");
+    long peak = 0;
+    while (process.isAlive()) {
+      peak = Math.max(peak, highWaterMark(status));
+      Thread.sleep(POLL_MILLIS);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    String output = Files.readString(log);
+    if (process.exitValue() != 0) {
+      throw new IOException(
+          "benchmark row " + args + " failed with exit " + process.exitValue() + ":\n" + output);
+    }
+    return new ChildRun(seconds, peak, output);
+  }
+
+  /** The jar this benchmark runs from: the rows run the same code. */
+  static Path jar() {
+    try {
+      Path location =
+          Path.of(ChildRun.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (!location.toString().endsWith(".jar")) {
+        throw new IllegalStateException(
+            "bench runs its rows as commands of the jar: run it as java -jar"
+                + " job/target/latent-decode.jar bench (found classes at "
+                + location
+                + ")");
+      }
+      return location;
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long highWaterMark(Path status) {
+    try {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the process is exiting
+    }
+    return 0;
+  }
+
+  /** The value printed after {@code key} on a line of its own, as the rows print their figures. */
+  double figure(String key) {
+    for (String line : output.lines().toList()) {
+      if (line.startsWith(key + " ")) {
+        return Double.parseDouble(line.substring(key.length() + 1).trim());
+      }
+    }
+    throw new IllegalStateException("benchmark row printed no " + key + ":\n" + output);
+  }
+}
