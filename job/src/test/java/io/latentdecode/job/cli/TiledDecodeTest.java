@@ -101,6 +101,34 @@ class TiledDecodeTest extends SparkJobTest {
   }
 
   @Test
+  void autoTilesAndAutoBatchesShareOneMemoryProbeOnTheDevicesWorkers(@TempDir Path tmp)
+      throws Exception {
+    // Two workers size tiles while the batch size search asks for its memory bound: the probe runs
+    // with the device to itself once, and nobody waits for it while holding a turn on the device.
+    Path model = Demo.extractDecoder(tmp.resolve("model"));
+    TestLatents.randomNpys(tmp.resolve("in"), "z", 24, 4, 16, 16);
+
+    CliRun.Result r =
+        CliRun.decode(
+            tmp.resolve("in").toString(),
+            tmp.resolve("out").toString(),
+            model.toString(),
+            "--image-format",
+            "raw",
+            "--tile-size",
+            "auto",
+            "--decodes-per-device",
+            "2",
+            "--partitions",
+            "2");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(ArrowOutput.images(tmp.resolve("out")).column("id"))
+        .hasSize(24)
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
   void autoPicksATileFromTheMemoryBudgetAndTilesLatentsLargerThanIt(@TempDir Path tmp)
       throws Exception {
     Path model = Demo.extractDecoder(tmp.resolve("model"));

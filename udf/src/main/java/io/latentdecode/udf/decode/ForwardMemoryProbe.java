@@ -34,24 +34,40 @@ final class ForwardMemoryProbe {
 
   private ForwardMemoryProbe() {}
 
+  /**
+   * The measured bytes per output pixel. The first caller for a key measures with the device to
+   * itself; callers that come meanwhile (a worker's tile sizing, another task's batch sizing) wait
+   * for the device in the same way, so nobody holds a turn on the device while waiting for the
+   * measurement, and find the figure when their turn comes.
+   */
   static long bytesPerOutputPixel(LoadedDecoder decoder, int channels, DecodeService service) {
-    return MEASURED.computeIfAbsent(
-        decoder.cacheKey() + "/" + decoder.device() + "/" + channels,
-        key -> {
-          if (!decoder.device().isGpu() && !ProcessMemory.supported()) {
-            return FALLBACK_BYTES_PER_PIXEL;
-          }
-          try {
-            return service.alone(() -> measure(decoder, channels));
-          } catch (Exception e) {
-            LOG.warn(
-                "Cannot measure the decoder's memory on {} ({}); assuming {} B per output pixel",
-                decoder.device(),
-                e.toString(),
-                FALLBACK_BYTES_PER_PIXEL);
-            return FALLBACK_BYTES_PER_PIXEL;
-          }
-        });
+    String key = decoder.cacheKey() + "/" + decoder.device() + "/" + channels;
+    Long known = MEASURED.get(key);
+    if (known != null) {
+      return known;
+    }
+    if (!decoder.device().isGpu() && !ProcessMemory.supported()) {
+      return FALLBACK_BYTES_PER_PIXEL;
+    }
+    try {
+      return service.alone(
+          () -> {
+            Long measured = MEASURED.get(key);
+            if (measured == null) {
+              measured = measure(decoder, channels);
+              MEASURED.put(key, measured);
+            }
+            return measured;
+          });
+    } catch (Exception e) {
+      LOG.warn(
+          "Cannot measure the decoder's memory on {} ({}); assuming {} B per output pixel",
+          decoder.device(),
+          e.toString(),
+          FALLBACK_BYTES_PER_PIXEL);
+      MEASURED.putIfAbsent(key, FALLBACK_BYTES_PER_PIXEL);
+      return FALLBACK_BYTES_PER_PIXEL;
+    }
   }
 
   private static long measure(LoadedDecoder decoder, int channels) throws Exception {

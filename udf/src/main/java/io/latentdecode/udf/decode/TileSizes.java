@@ -42,12 +42,24 @@ final class TileSizes {
         switch (tiling.mode()) {
           case OFF -> 0;
           case FIXED -> tiling.tileSize();
-          case AUTO ->
-              AUTO.computeIfAbsent(
-                  decoder.cacheKey() + "/" + decoder.device() + "/" + channels + "/" + batch,
-                  key -> autoTile(channels, batch));
+          case AUTO -> autoTileCached(channels, batch);
         };
     return tile > 0 && TiledForward.needed(h, w, tile) ? tile : 0;
+  }
+
+  /**
+   * The auto tile for this shape, computed outside the cache's lock: computing it may wait for the
+   * device (the memory probe), which a worker must not do while holding a lock another worker
+   * needs.
+   */
+  private int autoTileCached(int channels, int batch) {
+    String key = decoder.cacheKey() + "/" + decoder.device() + "/" + channels + "/" + batch;
+    Integer tile = AUTO.get(key);
+    if (tile == null) {
+      tile = autoTile(channels, batch);
+      AUTO.putIfAbsent(key, tile);
+    }
+    return tile;
   }
 
   private int autoTile(int channels, int batch) {
