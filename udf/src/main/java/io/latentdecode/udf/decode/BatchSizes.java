@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * The micro-batch size for each latent shape: the run's fixed {@code --batch-size}, or for {@code
  * auto} the smallest batch within a few percent of the best throughput ({@link BatchSizeSearch},
  * once per JVM, model, device and shape), never larger than what fits the task's memory budget at
- * the decoder's measured peak memory per output pixel, and at most {@value #MAX_AUTO}. A batch that
- * still runs out of memory is split by {@link BatchDecoder}.
+ * the decoder's measured peak memory per output pixel (measured at the latent's own size when it is
+ * larger than the probe's), and at most {@value #MAX_AUTO}. A batch that still runs out of memory
+ * is split by {@link BatchDecoder}.
  */
 public final class BatchSizes {
   private static final Logger LOG = LoggerFactory.getLogger(BatchSizes.class);
@@ -110,7 +111,8 @@ public final class BatchSizes {
 
   private int largestFitting(Latent latent, String shape) {
     long perPixel =
-        ForwardMemoryProbe.bytesPerOutputPixel(decoder, latent.channels(), share.service());
+        ForwardMemoryProbe.bytesPerOutputPixel(
+            decoder, latent.channels(), latent.height(), latent.width(), share.service());
     int side = DecodeSettings.VAE_SCALE;
     long imagePixels = (long) latent.height() * side * latent.width() * side;
     long budget = share.budgetBytes();

@@ -18,13 +18,14 @@ import org.slf4j.LoggerFactory;
 /**
  * What a decoder's forward pass needs per output pixel, measured once per JVM, model, device and
  * channel count with a probe decode of a {@value #PROBE}x{@value #PROBE} latent, alone on the
- * device. On the CPU: the larger peak of resident memory over its start in two probe forwards (the
- * first also allocates once-only buffers; the second shows what malloc kept from an earlier one
- * that it gave back); the probe is large enough (a 512x512 image for an 8x VAE) that a decoder's
- * big activations are mapped and unmapped by malloc and so show in resident memory. On a GPU: the
- * device memory the first probe forward adds (the caching allocator keeps what a forward needed at
- * its peak). Where no measurement is possible, {@value #FALLBACK_BYTES_PER_PIXEL} bytes, the class
- * of the Stable Diffusion VAEs in float32.
+ * device (and once per larger latent shape at that shape, for attention's quadratic memory). On the
+ * CPU: the larger peak of resident memory over its start in two probe forwards (the first also
+ * allocates once-only buffers; the second shows what malloc kept from an earlier one that it gave
+ * back); the probe is large enough (a 512x512 image for an 8x VAE) that a decoder's big activations
+ * are mapped and unmapped by malloc and so show in resident memory. On a GPU: the device memory the
+ * first probe forward adds (the caching allocator keeps what a forward needed at its peak). Where
+ * no measurement is possible, {@value #FALLBACK_BYTES_PER_PIXEL} bytes, the class of the Stable
+ * Diffusion VAEs in float32.
  */
 final class ForwardMemoryProbe {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardMemoryProbe.class);
@@ -41,7 +42,22 @@ final class ForwardMemoryProbe {
    * measurement, and find the figure when their turn comes.
    */
   static long bytesPerOutputPixel(LoadedDecoder decoder, int channels, DecodeService service) {
-    String key = decoder.cacheKey() + "/" + decoder.device() + "/" + channels;
+    return bytesPerOutputPixel(decoder, channels, PROBE, PROBE, service);
+  }
+
+  /**
+   * The measured bytes per output pixel of latents {@code h x w}: for latents no larger than the
+   * probe, the probe's figure (an overestimate for smaller ones, whose attention is cheaper); for
+   * larger ones, one probe decode of that very size, because a decoder with classic self-attention
+   * (a TorchScript trace of diffusers' AutoencoderKL) needs memory that grows with the square of
+   * the pixels, which no figure per pixel measured at a smaller size predicts.
+   */
+  static long bytesPerOutputPixel(
+      LoadedDecoder decoder, int channels, int h, int w, DecodeService service) {
+    if ((long) h * w <= (long) PROBE * PROBE && (h != PROBE || w != PROBE)) {
+      return bytesPerOutputPixel(decoder, channels, service);
+    }
+    String key = decoder.cacheKey() + "/" + decoder.device() + "/" + channels + "/" + h + "x" + w;
     Long known = MEASURED.get(key);
     if (known != null) {
       return known;
@@ -54,7 +70,7 @@ final class ForwardMemoryProbe {
           () -> {
             Long measured = MEASURED.get(key);
             if (measured == null) {
-              measured = measure(decoder, channels);
+              measured = measure(decoder, channels, h, w);
               MEASURED.put(key, measured);
             }
             return measured;
@@ -70,11 +86,14 @@ final class ForwardMemoryProbe {
     }
   }
 
-  private static long measure(LoadedDecoder decoder, int channels) throws Exception {
+  private static long measure(LoadedDecoder decoder, int channels, int h, int w) throws Exception {
     Device device = decoder.device();
+    // at the probe's size the larger of two forwards (malloc may keep what the first freed); above
+    // it, activations are mapped and unmapped, and one forward of the real size shows its peak
+    int forwards = (long) h * w > (long) PROBE * PROBE ? 1 : 2;
     try (NDManager scope = decoder.newBatchManager();
         Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
-      NDList probe = new NDList(scope.zeros(new Shape(1, channels, PROBE, PROBE)));
+      NDList probe = new NDList(scope.zeros(new Shape(1, channels, h, w)));
       long peak;
       NDArray out;
       if (device.isGpu()) {
@@ -84,7 +103,7 @@ final class ForwardMemoryProbe {
       } else {
         peak = 0;
         out = null;
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < forwards; i++) {
           long before = ProcessMemory.residentBytes();
           ProcessMemory.resetPeak();
           out = predictor.predict(probe).get(0);
@@ -95,7 +114,7 @@ final class ForwardMemoryProbe {
       long perPixel = peak > 0 ? Math.max(1, peak / pixels) : FALLBACK_BYTES_PER_PIXEL;
       LOG.info(
           "Probe decode of a {} latent on {}: {} MB at peak, {} B per output pixel",
-          new Shape(1, channels, PROBE, PROBE),
+          new Shape(1, channels, h, w),
           device,
           peak >> 20,
           perPixel);
