@@ -12,6 +12,7 @@ import io.latentdecode.job.model.ModelResolver;
 import io.latentdecode.job.model.ResolvedModel;
 import io.latentdecode.job.plan.DeviceCheck;
 import io.latentdecode.job.plan.DuplicateIds;
+import io.latentdecode.job.plan.ExecutorMemoryCheck;
 import io.latentdecode.job.plan.InputFiles;
 import io.latentdecode.job.plan.InputPlanner;
 import io.latentdecode.job.plan.ModelCheck;
@@ -33,6 +34,7 @@ import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.RunMetrics;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
+import io.latentdecode.udf.model.ExecutorMemory;
 import io.latentdecode.udf.task.DecodePartition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,16 +79,35 @@ public final class DecodeJob {
     FileSystem outFs = fileSystem(output, checkConf);
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
     startup.lap("checks");
+    CheckedModel model = null;
+    Map<String, String> executorConf =
+        ExecutorMemoryCheck.effectiveConf(options.sparkConf(), options.master());
+    if (ExecutorMemory.of(executorConf).containerEnforced()) {
+      // a container that cannot hold the decodes is found before Spark asks for any
+      model = loadModel(resolved, checkConf, taskCpus);
+      ExecutorMemoryCheck.check(
+          executorConf,
+          model.settings(),
+          model.ref(),
+          latentChannels(model),
+          fileSystem(input, checkConf),
+          input,
+          kind,
+          checkConf,
+          taskCpus);
+      startup.lap("model_check");
+    }
 
     SparkStart sparkStart = SparkStart.begin(options.master(), options.sparkConf());
-    CheckedModel model;
-    try {
-      model = loadModel(resolved, checkConf, taskCpus);
-    } catch (RuntimeException | Error e) {
-      sparkStart.abandon();
-      throw e;
+    if (model == null) {
+      try {
+        model = loadModel(resolved, checkConf, taskCpus);
+      } catch (RuntimeException | Error e) {
+        sparkStart.abandon();
+        throw e;
+      }
+      startup.lap("model_check");
     }
-    startup.lap("model_check");
     try (SparkSessions.Session session = sparkStart.session()) {
       startup.lap("waiting_for_spark");
       startup.put("spark_start", sparkStart.startSeconds());
@@ -254,6 +275,15 @@ public final class DecodeJob {
             : PrecisionModel.check(run.modelUri(), settings.precision(), conf, taskCpus, channels);
     return new CheckedModel(
         run.resolved(), model, precisionModel, settings, run.conventionSources());
+  }
+
+  /** The latent channels the run's conventions or the model's architecture name, or 0. */
+  private static int latentChannels(CheckedModel model) {
+    int channels = model.settings().convention().requiredChannels();
+    if (channels == 0 && model.ref().isDirect()) {
+      channels = model.ref().direct().architecture().latentChannels();
+    }
+    return channels;
   }
 
   /** A checked model and the settings a run decodes it with. */

@@ -6,6 +6,7 @@ import io.latentdecode.job.demo.Demo;
 import io.latentdecode.job.testing.CliRun;
 import io.latentdecode.job.testing.SetupErrors;
 import io.latentdecode.job.testing.TestLatents;
+import io.latentdecode.udf.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -29,6 +30,36 @@ class SetupErrorsTest {
     input = tmp.resolve("latents");
     TestLatents.randomNpy(input.resolve("a.npy"), 1, 4, 2, 2);
     output = tmp.resolve("images");
+  }
+
+  @Test
+  void aYarnExecutorWhoseMemoryOverheadCannotHoldItsDecodesStopsTheRunNamingTheSetting()
+      throws Exception {
+    // TAEF2 needs a few hundred MB for one 512x512 latent on the CPU; with the JVM's and
+    // libtorch's own, 256 MB of overhead cannot hold it: YARN would kill every executor.
+    Path latents = tmp.resolve("large");
+    TestLatents.randomNpy(latents.resolve("a.npy"), 1, 32, 64, 64);
+    CliRun.Result r =
+        CliRun.decode(
+            latents.toString(),
+            output.toString(),
+            SharedData.taef2Decoder().toString(),
+            "--output-range",
+            "0,1",
+            "--master",
+            "yarn",
+            "--conf",
+            "spark.executor.memoryOverhead=256m",
+            "--conf",
+            "spark.executor.cores=2");
+
+    SetupErrors.assertStoppedBeforeSpark(
+        r,
+        output,
+        "one latent [32, 64, 64] needs about",
+        "decodes 2 at once",
+        "spark.executor.memoryOverhead (256m)",
+        "raise spark.executor.memoryOverhead to at least");
   }
 
   @Test

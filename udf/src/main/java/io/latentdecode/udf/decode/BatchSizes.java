@@ -3,6 +3,7 @@ package io.latentdecode.udf.decode;
 import io.latentdecode.udf.contract.BatchSizeChoice;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.latent.Latent;
+import io.latentdecode.udf.model.DecodeService;
 import io.latentdecode.udf.model.DeviceShare;
 import io.latentdecode.udf.model.LoadedDecoder;
 import java.util.Map;
@@ -93,6 +94,17 @@ public final class BatchSizes {
     Map<String, BatchSizeChoice> found = new TreeMap<>();
     searches.forEach((shape, search) -> found.put(shape, search.summary()));
     return found;
+  }
+
+  /**
+   * Bytes one latent {@code [channels, h, w]} needs to decode on the decoder's device, measured
+   * (the memory probe, with the device to itself): what a run's settings must leave room for.
+   */
+  public static long bytesForOneLatent(LoadedDecoder decoder, int channels, int h, int w) {
+    long perPixel =
+        ForwardMemoryProbe.bytesPerOutputPixel(
+            decoder, channels, h, w, DecodeService.unshared(decoder.device()));
+    return perPixel * h * DecodeSettings.VAE_SCALE * w * DecodeSettings.VAE_SCALE;
   }
 
   private BatchSizeSearch search(Latent latent, String shape) {
