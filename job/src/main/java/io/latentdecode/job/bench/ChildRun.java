@@ -30,7 +30,6 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
 
   /** Runs the command; fails when it exits with an error. */
   static ChildRun of(Path workDir, List<String> command) throws IOException, InterruptedException {
-    List<String> args = command;
     Path log = Files.createTempFile(workDir, "child-", ".log");
     long start = System.nanoTime();
     Process process =
@@ -45,7 +44,7 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
     String output = Files.readString(log);
     if (process.exitValue() != 0) {
       throw new IOException(
-          "benchmark row " + args + " failed with exit " + process.exitValue() + ":\n" + output);
+          "benchmark row " + command + " failed with exit " + process.exitValue() + ":\n" + output);
     }
     return new ChildRun(seconds, peak, output);
   }

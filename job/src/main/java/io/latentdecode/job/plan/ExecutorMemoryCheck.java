@@ -20,9 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * Stops a CPU run on YARN or Kubernetes before Spark starts when its executors' memory overhead
@@ -113,22 +111,19 @@ public final class ExecutorMemoryCheck {
       return null;
     }
     try {
-      RemoteIterator<LocatedFileStatus> files = fs.listFiles(input, true);
-      while (files.hasNext()) {
-        Path file = files.next().getPath();
-        if (file.getName().endsWith(".npy")) {
-          byte[] head = new byte[HEADER_BYTES];
-          int read;
-          try (InputStream in = fs.open(file)) {
-            read = in.readNBytes(head, 0, head.length);
-          }
-          int[] shape = NpyFile.readHeader(java.util.Arrays.copyOf(head, read)).shape();
-          return shape.length == 3 ? shape : null;
-        }
+      Optional<Path> file = InputFiles.firstFile(fs, input, InputKind.NPY);
+      if (file.isEmpty()) {
+        return null;
       }
+      byte[] head = new byte[HEADER_BYTES];
+      int read;
+      try (InputStream in = fs.open(file.get())) {
+        read = in.readNBytes(head, 0, head.length);
+      }
+      int[] shape = NpyFile.readHeader(java.util.Arrays.copyOf(head, read)).shape();
+      return shape.length == 3 ? shape : null;
     } catch (IOException | LatentException e) {
       return null; // the tasks quarantine a bad file; this check only sizes memory
     }
-    return null;
   }
 }

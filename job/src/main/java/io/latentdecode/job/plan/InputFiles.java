@@ -7,6 +7,7 @@ import io.latentdecode.udf.latent.PickleFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -68,18 +69,14 @@ public final class InputFiles {
   private static Optional<InputKind> firstKindUnder(
       FileSystem fs, Path dir, Optional<InputKind> requested) {
     try {
-      RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
-      while (files.hasNext()) {
-        Path file = files.next().getPath();
-        if (isUnderHidden(dir, file)) {
-          continue;
-        }
-        Optional<InputKind> kind = kindOf(file.getName());
-        if (kind.isPresent() && (requested.isEmpty() || requested.equals(kind))) {
-          return kind;
-        }
-      }
-      return Optional.empty();
+      return firstUnder(
+              fs,
+              dir,
+              name -> {
+                Optional<InputKind> kind = kindOf(name);
+                return kind.isPresent() && (requested.isEmpty() || requested.equals(kind));
+              })
+          .flatMap(file -> kindOf(file.getName()));
     } catch (IOException e) {
       throw JobSetupException.external(
           "Cannot run: cannot list --input " + dir + ": " + e.getMessage(), e);
@@ -88,17 +85,37 @@ public final class InputFiles {
 
   private static Optional<Path> firstPickleUnder(FileSystem fs, Path dir) {
     try {
-      RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
-      while (files.hasNext()) {
-        Path file = files.next().getPath();
-        if (!isUnderHidden(dir, file) && PickleFiles.isPickle(file.getName())) {
-          return Optional.of(file);
-        }
-      }
-      return Optional.empty();
+      return firstUnder(fs, dir, PickleFiles::isPickle);
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The first latent file of the kind under {@code --input} (or the input itself when it is one),
+   * skipping hidden folders as the job does.
+   */
+  public static Optional<Path> firstFile(FileSystem fs, Path input, InputKind kind)
+      throws IOException {
+    if (fs.getFileStatus(input).isFile()) {
+      return kindOf(input.getName()).equals(Optional.of(kind))
+          ? Optional.of(input)
+          : Optional.empty();
+    }
+    return firstUnder(fs, input, name -> kindOf(name).equals(Optional.of(kind)));
+  }
+
+  /** The first file under {@code dir}, outside hidden folders, whose name {@code wanted} takes. */
+  private static Optional<Path> firstUnder(FileSystem fs, Path dir, Predicate<String> wanted)
+      throws IOException {
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
+    while (files.hasNext()) {
+      Path file = files.next().getPath();
+      if (!isUnderHidden(dir, file) && wanted.test(file.getName())) {
+        return Optional.of(file);
+      }
+    }
+    return Optional.empty();
   }
 
   private static boolean isUnderHidden(Path root, Path file) {

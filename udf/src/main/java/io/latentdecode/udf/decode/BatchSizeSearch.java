@@ -40,7 +40,6 @@ public final class BatchSizeSearch {
 
   /** Forward times at one batch size. */
   private static final class Samples {
-    int issued;
     int seen;
     long bestNanosPerImage = Long.MAX_VALUE;
     long totalNanos;
@@ -82,7 +81,7 @@ public final class BatchSizeSearch {
       return chosen;
     }
     int size = candidates.get(current);
-    samples.computeIfAbsent(size, s -> new Samples()).issued++;
+    samples.computeIfAbsent(size, s -> new Samples()); // record() counts only sizes handed out
     return size;
   }
 

@@ -53,10 +53,10 @@ final class ForwardMemoryProbe {
    * the pixels, which no figure per pixel measured at a smaller size predicts.
    */
   static long bytesPerOutputPixel(
-      LoadedDecoder decoder, int channels, int h, int w, DecodeService service) {
-    if ((long) h * w <= (long) PROBE * PROBE && (h != PROBE || w != PROBE)) {
-      return bytesPerOutputPixel(decoder, channels, service);
-    }
+      LoadedDecoder decoder, int channels, int latentH, int latentW, DecodeService service) {
+    boolean small = (long) latentH * latentW <= (long) PROBE * PROBE;
+    int h = small ? PROBE : latentH;
+    int w = small ? PROBE : latentW;
     String key = decoder.cacheKey() + "/" + decoder.device() + "/" + channels + "/" + h + "x" + w;
     Long known = MEASURED.get(key);
     if (known != null) {

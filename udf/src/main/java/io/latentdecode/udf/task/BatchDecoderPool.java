@@ -48,13 +48,6 @@ final class BatchDecoderPool implements AutoCloseable {
     idle.addFirst(decoder);
   }
 
-  /** The decoders opened so far: one per worker that ran a batch of the task at the same time. */
-  int size() {
-    synchronized (opened) {
-      return opened.size() / 2;
-    }
-  }
-
   @Override
   public void close() {
     synchronized (opened) {

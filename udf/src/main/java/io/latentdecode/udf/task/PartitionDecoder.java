@@ -135,11 +135,6 @@ final class PartitionDecoder {
     return service.firstStartMillis();
   }
 
-  /** Service workers that ran this task's batches at the same time, at most. */
-  int decodersOpened() {
-    return decoders.size();
-  }
-
   private void readStage(Iterator<InternalRow> input, StageThreads.Handoff<InFlight> toWrite)
       throws IOException {
     LatentSink sink =
