@@ -14,6 +14,7 @@ import io.latentdecode.job.plan.DeviceCheck;
 import io.latentdecode.job.plan.DuplicateIds;
 import io.latentdecode.job.plan.ExecutorMemoryCheck;
 import io.latentdecode.job.plan.InputFiles;
+import io.latentdecode.job.plan.InputListing;
 import io.latentdecode.job.plan.InputPlanner;
 import io.latentdecode.job.plan.ModelCheck;
 import io.latentdecode.job.plan.OutputCheck;
@@ -73,7 +74,9 @@ public final class DecodeJob {
     Configuration checkConf = hadoopConf(options.sparkConf());
     Path input = qualify(options.input(), checkConf, "--input");
     Path output = qualify(options.output(), checkConf, "--output");
-    InputKind kind = InputFiles.detect(fileSystem(input, checkConf), input, options.inputFormat());
+    InputListing listing = InputListing.of(fileSystem(input, checkConf), input);
+    startup.lap("listing");
+    InputKind kind = InputFiles.detect(listing, options.inputFormat());
     int taskCpus = taskCpus(options.sparkConf());
     ResolvedRun resolved = resolveModel(options, checkConf);
     FileSystem outFs = fileSystem(output, checkConf);
@@ -91,7 +94,7 @@ public final class DecodeJob {
           model.ref(),
           latentChannels(model),
           fileSystem(input, checkConf),
-          input,
+          listing,
           kind,
           checkConf,
           taskCpus);
@@ -119,7 +122,8 @@ public final class DecodeJob {
       }
       DeviceCheck.check(model.settings().device(), spark.sparkContext().getConf());
       String runId = RunId.next(started);
-      Planned planned = plan(spark, options, kind, input, output, outFs, model, runId, conf);
+      Planned planned =
+          plan(spark, options, kind, listing, output, outFs, model, runId, conf, taskCpus);
       startup.lap("planning");
       RunCommitter committer = new RunCommitter(outFs, output, runId);
       LOG.info(
@@ -131,8 +135,7 @@ public final class DecodeJob {
           model.ref().fileName(),
           model.resolved().format(),
           model.ref().sha256());
-      List<TaskReport> reports =
-          decodeOnExecutors(spark, planned.input(), planned.plan(), committer, options);
+      List<TaskReport> reports = decodeOnExecutors(spark, planned, committer, options);
       reports = withDriverErrors(reports, planned, outFs, output, committer);
       RunReport report =
           RunReport.of(
@@ -145,6 +148,7 @@ public final class DecodeJob {
               Instant.now(),
               reports,
               planned.remaining().skipped(),
+              planned.remaining().join() == null ? null : planned.remaining().join().text(),
               startup.seconds());
       commit(outFs, output, runId, committer, reports, report, options);
       return new RunResult(runId, output, OutputLayout.runReport(output, runId), report);
@@ -156,26 +160,39 @@ public final class DecodeJob {
 
   /** The run's input as planned (less what is committed and duplicated) and the tasks' plan. */
   private record Planned(
-      PlannedInput input, Remaining remaining, Map<String, Long> duplicates, TaskPlan plan) {}
+      PlannedInput input,
+      Remaining remaining,
+      Map<String, Long> duplicates,
+      TaskPlan plan,
+      int slots) {}
 
   private static Planned plan(
       SparkSession spark,
       RunOptions options,
       InputKind kind,
-      Path input,
+      InputListing listing,
       Path output,
       FileSystem outFs,
       CheckedModel model,
       String runId,
-      Configuration conf)
+      Configuration conf,
+      int taskCpus)
       throws IOException {
+    int slots = slots(spark, taskCpus);
     PlannedInput planned =
         InputPlanner.plan(
-            spark, kind, options.inputFormat().isPresent(), input.toString(), options.partitions());
+            spark, kind, options.inputFormat().isPresent(), listing, slots, options.partitions());
     Remaining remaining =
         options.mode() == WriteMode.RESUME
             ? skipCommitted(spark, outFs, output, planned, model.ref(), model.settings())
-            : new Remaining(planned, 0, java.util.Set.of());
+            : Remaining.all(planned);
+    if (remaining.skipped() > 0 && !planned.isFiles() && options.partitions().isEmpty()) {
+      // the rows left after a resume may all sit in a few input splits: spread them over the slots
+      remaining =
+          remaining.with(
+              ResumePlan.spread(
+                  remaining.planned(), listing, remaining.left(), remaining.skipped(), slots));
+    }
     planned = remaining.planned();
     Map<String, Long> duplicates = DuplicateIds.find(planned);
     planned = DuplicateIds.without(planned, duplicates);
@@ -183,7 +200,7 @@ public final class DecodeJob {
         new TaskPlan(
             runId,
             output.toString(),
-            input.toString(),
+            listing.root().toString(),
             kind,
             model.ref(),
             model.precisionRef(),
@@ -193,7 +210,7 @@ public final class DecodeJob {
             options.maxFileBytes(),
             new HadoopConf(conf),
             options.deviceLimits());
-    return new Planned(planned, remaining, duplicates, plan);
+    return new Planned(planned, remaining, duplicates, plan, slots);
   }
 
   /** The tasks' reports and, when the driver quarantined rows itself, the report of those. */
@@ -304,7 +321,20 @@ public final class DecodeJob {
   }
 
   /** The planned input less what earlier runs committed, and what they already reported. */
-  private record Remaining(PlannedInput planned, long skipped, java.util.Set<String> reported) {}
+  private record Remaining(
+      PlannedInput planned,
+      long skipped,
+      java.util.Set<String> reported,
+      long left,
+      ResumePlan.Join join) {
+    static Remaining all(PlannedInput planned) {
+      return new Remaining(planned, 0, java.util.Set.of(), -1, null);
+    }
+
+    Remaining with(PlannedInput other) {
+      return new Remaining(other, skipped, reported, left, join);
+    }
+  }
 
   private static Remaining skipCommitted(
       SparkSession spark,
@@ -316,7 +346,7 @@ public final class DecodeJob {
       throws IOException {
     CommittedOutput committed = CommittedOutput.read(spark, outFs, output);
     if (committed.isEmpty()) {
-      return new Remaining(planned, 0, java.util.Set.of());
+      return Remaining.all(planned);
     }
     ResumePlan.checkSameDecode(
         committed,
@@ -327,37 +357,41 @@ public final class DecodeJob {
         new java.util.HashSet<>(
             committed.committedAmong(
                 planned.unreadable().stream().map(DriverErrors.Row::id).toList()));
-    long all = planned.rows().count();
-    planned = ResumePlan.skipCommitted(planned, committed);
-    long remaining = planned.rows().count();
+    long all = planned.count();
+    ResumePlan.Skipped skipped = ResumePlan.skipCommitted(planned, committed);
+    planned = skipped.planned();
+    long remaining = planned.count();
     LOG.info(
-        "--mode resume: {} of {} inputs are committed by {} earlier runs; decoding {}",
+        "--mode resume: {} of {} inputs are committed by {} earlier runs ({} ids or files in"
+            + " their manifests, left out by a {} join); decoding {}",
         all - remaining,
         all,
         committed.runs().size(),
+        committed.sourceCount(),
+        skipped.join().text(),
         remaining);
-    return new Remaining(remaining == 0 ? planned.empty() : planned, all - remaining, reported);
+    return new Remaining(
+        remaining == 0 ? planned.empty() : planned,
+        all - remaining,
+        reported,
+        remaining,
+        skipped.join());
   }
 
   /** Runs every partition's decode on the executors; on failure nothing of the run remains. */
   private static List<TaskReport> decodeOnExecutors(
-      SparkSession spark,
-      PlannedInput planned,
-      TaskPlan plan,
-      RunCommitter committer,
-      RunOptions options) {
+      SparkSession spark, Planned planned, RunCommitter committer, RunOptions options) {
+    TaskPlan plan = planned.plan();
     spark.sparkContext().setJobDescription("latent-decode run " + plan.runId());
     RunMetrics metrics = RunMetrics.register(spark.sparkContext());
     RunProgress progress = null;
     try {
-      Broadcast<TaskPlan> broadcastPlan =
-          JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan);
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      Broadcast<TaskPlan> broadcastPlan = jsc.broadcast(plan);
       JavaRDD<TaskReport> decode =
           planned
-              .rows()
-              .queryExecution()
-              .toRdd()
-              .toJavaRDD()
+              .input()
+              .tasks(jsc, broadcastPlan, planned.slots(), options.partitions())
               .mapPartitions(new DecodePartition(broadcastPlan, metrics));
       progress =
           RunProgress.start(
@@ -407,6 +441,11 @@ public final class DecodeJob {
       committer.abort();
       throw e;
     }
+  }
+
+  /** Tasks that run at once: Spark's default parallelism (its cores) over the cores per task. */
+  private static int slots(SparkSession spark, int taskCpus) {
+    return Math.max(1, spark.sparkContext().defaultParallelism() / Math.max(1, taskCpus));
   }
 
   /** PyTorch threads per task: the cores Spark reserves for each task. */

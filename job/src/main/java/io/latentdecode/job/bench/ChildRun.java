@@ -20,8 +20,17 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
 
   /** Runs {@code java -jar <this jar> args...}; fails when it exits with an error. */
   static ChildRun ofJar(Path workDir, List<String> args) throws IOException, InterruptedException {
+    return ofJar(workDir, List.of(), args);
+  }
+
+  /**
+   * Runs {@code java <jvmOptions...> -jar <this jar> args...}; fails when it exits with an error.
+   */
+  static ChildRun ofJar(Path workDir, List<String> jvmOptions, List<String> args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(args);

@@ -3,6 +3,7 @@ package io.latentdecode.job.cli;
 import io.latentdecode.job.bench.BenchRows;
 import io.latentdecode.job.bench.DecodeBenchmark;
 import io.latentdecode.job.bench.DirectDecoderBenchmark;
+import io.latentdecode.job.bench.ScaleBenchmark;
 import io.latentdecode.udf.contract.OutputRange;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,22 @@ final class BenchCommand implements Callable<Integer> {
       description = "--direct and the soak: latents per forward. Default: ${DEFAULT-VALUE}.")
   int batchSize = 4;
 
+  @Option(
+      names = "--scale",
+      paramLabel = "N",
+      split = ",",
+      description =
+          "Instead: the driver's cost at N tiny latents (comma-separated sizes, e.g."
+              + " 10000,100000): first run, resume, +10% run, each with the preview decoder.")
+  java.util.List<Long> scale;
+
+  @Option(
+      names = "--scale-formats",
+      paramLabel = "FORMAT",
+      split = ",",
+      description = "With --scale: parquet, npy or both. Default: ${DEFAULT-VALUE}.")
+  java.util.List<String> scaleFormats = java.util.List.of("parquet", "npy");
+
   @Option(names = "--row", hidden = true, description = "Run one row: bare or plain.")
   String row;
 
@@ -118,6 +135,15 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (row != null) {
       return row();
+    }
+    if (scale != null) {
+      if (!java.util.List.of("parquet", "npy").containsAll(scaleFormats)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--scale-formats takes parquet, npy or both");
+      }
+      Path work = Files.createTempDirectory("latent-decode-scale-");
+      ScaleBenchmark.run(scale, scaleFormats, work, new java.io.PrintWriter(System.out, true));
+      return Main.EXIT_OK;
     }
     if (direct != null) {
       DirectDecoderBenchmark.run(

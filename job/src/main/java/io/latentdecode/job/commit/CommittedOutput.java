@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.explode;
 
 import io.latentdecode.udf.contract.OutputLayout;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +34,8 @@ public final class CommittedOutput {
           .add("error_files", DataTypes.createArrayType(DataTypes.StringType))
           .add("source_kind", DataTypes.StringType)
           .add("sources", DataTypes.createArrayType(DataTypes.StringType))
+          .add("sources_file", DataTypes.StringType)
+          .add("source_count", DataTypes.LongType)
           .add("model_sha256", DataTypes.StringType)
           .add("settings", DataTypes.StringType);
 
@@ -47,13 +50,19 @@ public final class CommittedOutput {
   private final Set<String> runs;
   private final Set<String> decodes;
   private final Dataset<Row> sources;
+  private final long sourceCount;
 
   private CommittedOutput(
-      Set<String> files, Set<String> runs, Set<String> decodes, Dataset<Row> sources) {
+      Set<String> files,
+      Set<String> runs,
+      Set<String> decodes,
+      Dataset<Row> sources,
+      long sourceCount) {
     this.files = files;
     this.runs = runs;
     this.decodes = decodes;
     this.sources = sources;
+    this.sourceCount = sourceCount;
   }
 
   /** Reads the manifests; an output without any is empty. */
@@ -61,7 +70,7 @@ public final class CommittedOutput {
       throws IOException {
     Path dir = OutputLayout.manifestsDir(output);
     if (!fs.exists(dir) || fs.listStatus(dir).length == 0) {
-      return new CommittedOutput(Set.of(), Set.of(), Set.of(), null);
+      return new CommittedOutput(Set.of(), Set.of(), Set.of(), null, 0);
     }
     Dataset<Row> manifests =
         spark
@@ -70,22 +79,44 @@ public final class CommittedOutput {
             .option("recursiveFileLookup", "true")
             .option("pathGlobFilter", "*.json")
             .option("multiLine", "true")
-            .json(dir.toString())
-            .cache();
+            .json(dir.toString()); // not cached: a session that runs again must see new manifests
     Set<String> files = new HashSet<>();
     Set<String> runs = new HashSet<>();
     Set<String> decodes = new HashSet<>();
+    List<String> sourceFiles = new ArrayList<>();
+    long count = 0;
     for (Row row :
         manifests
-            .select("run_id", "image_files", "error_files", "model_sha256", "settings")
+            .select(
+                "run_id",
+                "image_files",
+                "error_files",
+                "model_sha256",
+                "settings",
+                "sources_file",
+                "source_count",
+                "sources")
             .collectAsList()) {
       runs.add(row.getString(0));
       files.addAll(row.<String>getList(1));
       files.addAll(row.<String>getList(2));
       decodes.add(decodeKey(row.getString(3), row.getString(4)));
+      if (!row.isNullAt(5)) {
+        sourceFiles.add(new Path(new Path(dir, row.getString(0)), row.getString(5)).toString());
+        count += row.getLong(6);
+      } else if (!row.isNullAt(7)) {
+        count += row.getList(7).size();
+      }
     }
-    Dataset<Row> sources = manifests.select(explode(col("sources")).as("source")).distinct();
-    return new CommittedOutput(files, runs, decodes, sources);
+    // manifests written before the sources files hold their sources inline
+    Dataset<Row> sources =
+        manifests.filter(col("sources_file").isNull()).select(explode(col("sources")).as("source"));
+    if (!sourceFiles.isEmpty()) {
+      sources =
+          sources.unionAll(
+              spark.read().parquet(sourceFiles.toArray(String[]::new)).select(col("source")));
+    }
+    return new CommittedOutput(files, runs, decodes, sources, count);
   }
 
   /** The model and settings of a decode, as one comparable string. */
@@ -100,6 +131,11 @@ public final class CommittedOutput {
       // compare the text as it is
     }
     return "model sha256 " + modelSha256 + " with settings " + settings;
+  }
+
+  /** How many inputs the manifests say were consumed, from their counts alone. */
+  public long sourceCount() {
+    return sourceCount;
   }
 
   /** The distinct (model, settings) the committed tasks were decoded with. */
@@ -126,6 +162,18 @@ public final class CommittedOutput {
       found.add(r.getString(0));
     }
     return found;
+  }
+
+  /**
+   * The input files earlier runs consumed, for a file input's resume: as many paths as the listing
+   * they are taken from holds at most.
+   */
+  public Set<String> committedFiles() {
+    Set<String> done = new HashSet<>();
+    if (sources != null) {
+      sources.toLocalIterator().forEachRemaining(r -> done.add(r.getString(0)));
+    }
+    return done;
   }
 
   /** The consumed inputs (one column, {@code source}): input file paths, or row ids. */

@@ -66,16 +66,14 @@ public final class DriverErrors {
             0,
             List.of(),
             names,
+            0,
             TaskManifest.ID_SOURCES,
             rows.stream().map(Row::id).toList(),
             0,
             rows.size(),
             plan.model().sha256(),
             OutputSchemas.settingsText(plan.settings()))
-        .publish(
-            fs,
-            new Path(attemptDir, "manifest.json"),
-            OutputLayout.taskManifest(output, plan.runId(), PARTITION));
+        .publish(fs, attemptDir, OutputLayout.taskManifest(output, plan.runId(), PARTITION));
     fs.delete(attemptDir, true);
     return new TaskReport(
         PARTITION,

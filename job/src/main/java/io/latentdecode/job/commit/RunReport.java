@@ -36,6 +36,8 @@ public final class RunReport {
   /**
    * @param model what the model is and where its decode conventions came from (see {@code
    *     ResolvedModel#describe})
+   * @param resumeJoin how a resumed run left out the committed inputs ({@code file_set}, {@code
+   *     broadcast}, {@code shuffle}), or null
    * @param startupSeconds where the time before the first task went (checks, model check, Spark's
    *     start, planning)
    */
@@ -49,6 +51,7 @@ public final class RunReport {
       Instant finished,
       List<TaskReport> tasks,
       long skippedInputs,
+      String resumeJoin,
       Map<String, Double> startupSeconds) {
     long images = 0;
     long batches = 0;
@@ -144,7 +147,13 @@ public final class RunReport {
           "time_to_first_forward_seconds",
           round(Math.max(0, firstForwardMillis - started.toEpochMilli()) / 1000.0));
     }
-    f.put("input", Map.of("uri", plan.inputUri(), "format", plan.inputKind().text()));
+    Map<String, Object> input = new LinkedHashMap<>();
+    input.put("uri", plan.inputUri());
+    input.put("format", plan.inputKind().text());
+    if (resumeJoin != null) {
+      input.put("resume_join", resumeJoin);
+    }
+    f.put("input", input);
     f.put("output", Map.of("uri", plan.outputUri(), "mode", options.mode().text()));
     f.put("model", model);
     f.put("settings", OutputSchemas.settingsJson(plan.settings()));

@@ -69,25 +69,40 @@ public record OutputSummary(
     List<Path> files = new ArrayList<>();
     long bytes = 0;
     Path manifests = OutputLayout.manifestsDir(output);
+    List<Path> parts = new ArrayList<>();
     if (fs.exists(manifests)) {
       for (FileStatus run : fs.listStatus(manifests)) {
         if (!run.isDirectory()) {
           continue;
         }
-        FileStatus[] parts = fs.listStatus(run.getPath(), p -> p.getName().endsWith(".json"));
-        if (parts.length > 0) {
+        FileStatus[] runParts = fs.listStatus(run.getPath(), p -> p.getName().endsWith(".json"));
+        if (runParts.length > 0) {
           committedRuns++;
         }
-        for (FileStatus part : parts) {
-          JsonNode m = readJson(fs, part.getPath());
-          tasks++;
-          images += m.path("images").asLong();
-          errors += m.path("errors").asLong();
-          for (JsonNode name : m.path("image_files")) {
-            Path file = new Path(output, name.asText());
-            files.add(file);
-            bytes += fs.getFileStatus(file).getLen();
-          }
+        for (FileStatus part : runParts) {
+          parts.add(part.getPath());
+        }
+      }
+    }
+    // many small reads: in parallel, as an output of 100 000 tasks has as many manifests
+    List<JsonNode> read;
+    try {
+      read = parts.parallelStream().map(p -> readJsonUnchecked(fs, p)).toList();
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+    for (JsonNode m : read) {
+      tasks++;
+      images += m.path("images").asLong();
+      errors += m.path("errors").asLong();
+      for (JsonNode name : m.path("image_files")) {
+        files.add(new Path(output, name.asText()));
+      }
+      if (m.has("image_bytes")) {
+        bytes += m.path("image_bytes").asLong();
+      } else { // manifests from before image_bytes
+        for (JsonNode name : m.path("image_files")) {
+          bytes += fs.getFileStatus(new Path(output, name.asText())).getLen();
         }
       }
     }
@@ -102,6 +117,14 @@ public record OutputSummary(
     Schema schema = files.isEmpty() ? null : schemaOf(fs, files.get(0));
     return new OutputSummary(
         output, runs, committedRuns, tasks, images, errors, files, bytes, schema, byKind);
+  }
+
+  private static JsonNode readJsonUnchecked(FileSystem fs, Path file) {
+    try {
+      return readJson(fs, file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** The first {@code n} image ids, in file order. */

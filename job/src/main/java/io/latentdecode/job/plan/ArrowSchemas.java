@@ -1,6 +1,8 @@
 package io.latentdecode.job.plan;
 
 import io.latentdecode.job.JobSetupException;
+import io.latentdecode.udf.contract.InputFile;
+import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.output.HadoopChannels;
 import java.io.IOException;
 import org.apache.arrow.memory.BufferAllocator;
@@ -8,17 +10,15 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
 
 /**
- * The schema of an Arrow IPC input, from the footer of its first file: checked against the latent
- * table contract on the driver; its other columns are carried through. Files with another schema
- * are reported whole by the tasks.
+ * The schema of an Arrow IPC input, from the footer of its first listed file: checked against the
+ * latent table contract on the driver; its other columns are carried through. Files with another
+ * schema are reported whole by the tasks.
  */
 final class ArrowSchemas {
   private ArrowSchemas() {}
@@ -27,18 +27,18 @@ final class ArrowSchemas {
    * @param required whether the input must hold Arrow files; if not, no Arrow file means no carried
    *     columns
    */
-  static StructType carriedColumns(SparkSession spark, String inputUri, boolean required) {
-    Path input = new Path(inputUri);
+  static StructType carriedColumns(SparkSession spark, InputListing listing, boolean required) {
+    Path input = listing.root();
     try {
       FileSystem fs = input.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      java.util.Optional<Path> found = firstArrowFile(fs, input);
+      java.util.Optional<InputFile> found = InputFiles.firstFile(listing, InputKind.ARROW);
       if (found.isEmpty()) {
         if (required) {
           throw new JobSetupException("Cannot run: --input " + input + " holds no *.arrow files");
         }
         return new StructType();
       }
-      Path first = found.get();
+      Path first = new Path(found.get().path());
       try (BufferAllocator allocator = new RootAllocator(64L * 1024 * 1024);
           ArrowFileReader reader =
               new ArrowFileReader(HadoopChannels.openForRead(fs, first), allocator)) {
@@ -63,27 +63,7 @@ final class ArrowSchemas {
       }
     } catch (IOException e) {
       throw JobSetupException.external(
-          "Cannot run: cannot read the Arrow input " + inputUri + ": " + e.getMessage(), e);
+          "Cannot run: cannot read the Arrow input " + input + ": " + e.getMessage(), e);
     }
-  }
-
-  private static java.util.Optional<Path> firstArrowFile(FileSystem fs, Path input)
-      throws IOException {
-    if (fs.getFileStatus(input).isFile()) {
-      String name = input.getName();
-      return name.endsWith(".arrow") || name.endsWith(".feather")
-          ? java.util.Optional.of(input)
-          : java.util.Optional.empty();
-    }
-    RemoteIterator<LocatedFileStatus> files = fs.listFiles(input, true);
-    while (files.hasNext()) {
-      Path p = files.next().getPath();
-      String name = p.getName();
-      if ((name.endsWith(".arrow") || name.endsWith(".feather"))
-          && !p.toString().substring(input.toString().length()).matches(".*/[_.].*")) {
-        return java.util.Optional.of(p);
-      }
-    }
-    return java.util.Optional.empty();
   }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceRequest;
+import io.latentdecode.udf.contract.InputFile;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.contract.Tiling;
@@ -61,7 +62,7 @@ public final class ExecutorMemoryCheck {
       ModelRef model,
       int channels,
       FileSystem inputFs,
-      Path input,
+      InputListing input,
       InputKind kind,
       Configuration conf,
       int taskCpus) {
@@ -106,18 +107,18 @@ public final class ExecutorMemoryCheck {
   }
 
   /** The shape of the first {@code .npy} latent under the input, or null for other inputs. */
-  private static int[] firstNpyShape(FileSystem fs, Path input, InputKind kind) {
+  private static int[] firstNpyShape(FileSystem fs, InputListing input, InputKind kind) {
     if (kind != InputKind.NPY) {
       return null;
     }
     try {
-      Optional<Path> file = InputFiles.firstFile(fs, input, InputKind.NPY);
+      Optional<InputFile> file = InputFiles.firstFile(input, InputKind.NPY);
       if (file.isEmpty()) {
         return null;
       }
       byte[] head = new byte[HEADER_BYTES];
       int read;
-      try (InputStream in = fs.open(file.get())) {
+      try (InputStream in = fs.open(new Path(file.get().path()))) {
         read = in.readNBytes(head, 0, head.length);
       }
       int[] shape = NpyFile.readHeader(java.util.Arrays.copyOf(head, read)).shape();

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 
 import io.latentdecode.job.JobSetupException;
+import io.latentdecode.udf.contract.InputFile;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.latent.PickleFiles;
@@ -29,12 +30,19 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Reads the input with Spark's own sources and checks it against the latent contract on the driver:
+ * Plans the input from its listing: Parquet rows through Spark's Parquet source, other formats as
+ * the listed files the tasks read themselves. Checks it against the latent contract on the driver:
  * a Parquet file without the contract's columns stops the run before any task starts. Per-row
  * problems are left to the tasks, which quarantine the row.
  */
 public final class InputPlanner {
   private static final Set<String> CONTRACT_COLUMNS = Set.of("id", "latent", "shape", "dtype");
+
+  /**
+   * Spark splits Parquet input into at least this many partitions (by row group) unless the bytes
+   * per split would fall below its file open cost; the run sets it unless the user did.
+   */
+  private static final String MIN_PARTITIONS = "spark.sql.files.minPartitionNum";
 
   private InputPlanner() {}
 
@@ -42,17 +50,26 @@ public final class InputPlanner {
    * @param kind the detected format
    * @param restricted whether the user named the format ({@code --input-format}); if not, a folder
    *     of latent files is read in all file formats at once, so none is silently skipped
+   * @param listing the run's one listing of {@code --input}
+   * @param slots the tasks that run at once: Parquet splits give each about {@link
+   *     TaskSizing#TASKS_PER_SLOT} tasks
+   * @param partitions {@code --partitions}: Parquet rows are repartitioned into that many tasks
+   *     (files are packed into them when the tasks are made)
    */
   public static PlannedInput plan(
       SparkSession spark,
       InputKind kind,
       boolean restricted,
-      String inputUri,
+      InputListing listing,
+      int slots,
       OptionalInt partitions) {
-    PlannedInput planned =
-        kind == InputKind.PARQUET
-            ? parquet(spark, inputUri)
-            : files(spark, kind, restricted, inputUri);
+    if (kind != InputKind.PARQUET) {
+      return files(spark, kind, restricted, listing);
+    }
+    if (!spark.conf().contains(MIN_PARTITIONS)) {
+      spark.conf().set(MIN_PARTITIONS, (long) slots * TaskSizing.TASKS_PER_SLOT);
+    }
+    PlannedInput planned = parquet(spark, listing);
     if (partitions.isPresent()) {
       return planned.withRows(planned.rows().repartition(partitions.getAsInt()));
     }
@@ -60,36 +77,30 @@ public final class InputPlanner {
   }
 
   /**
-   * Whole files as {@code [path, content]} rows. Pickle files next to the latents are read too, so
-   * that each is reported as refused rather than silently skipped.
+   * The listed latent files, which the tasks read whole. Pickle files next to the latents are kept
+   * too, so that each is reported as refused rather than silently skipped.
    */
   private static PlannedInput files(
-      SparkSession spark, InputKind kind, boolean restricted, String inputUri) {
+      SparkSession spark, InputKind kind, boolean restricted, InputListing listing) {
     List<InputKind> kinds =
         restricted ? List.of(kind) : List.of(InputKind.NPY, InputKind.SAFETENSORS, InputKind.ARROW);
-    List<String> globs = new ArrayList<>();
-    kinds.forEach(k -> globs.add("*" + k.suffix()));
+    List<String> suffixes = new ArrayList<>();
+    kinds.forEach(k -> suffixes.add(k.suffix()));
     if (kinds.contains(InputKind.ARROW)) {
-      globs.add("*.feather");
+      suffixes.add(".feather");
     }
     StructType carried =
         kinds.contains(InputKind.ARROW)
-            ? ArrowSchemas.carriedColumns(spark, inputUri, kind == InputKind.ARROW)
+            ? ArrowSchemas.carriedColumns(spark, listing, kind == InputKind.ARROW)
             : new StructType();
-    PickleFiles.EXTENSIONS.forEach(e -> globs.add("*" + e));
-    Dataset<Row> rows =
-        spark
-            .read()
-            .format("binaryFile")
-            .option("pathGlobFilter", "{" + String.join(",", globs) + "}")
-            .option("recursiveFileLookup", "true")
-            .load(inputUri)
-            .select(col("path"), col("content"));
-    return new PlannedInput(kind, inputUri, rows, carried);
+    suffixes.addAll(PickleFiles.EXTENSIONS);
+    List<InputFile> files = listing.named(name -> suffixes.stream().anyMatch(name::endsWith));
+    return new PlannedInput(kind, listing.root().toString(), null, files, carried, List.of());
   }
 
-  private static PlannedInput parquet(SparkSession spark, String inputUri) {
-    ParquetFooters.Checked files = ParquetFooters.check(spark, inputUri);
+  private static PlannedInput parquet(SparkSession spark, InputListing listing) {
+    String inputUri = listing.root().toString();
+    ParquetFooters.Checked files = ParquetFooters.check(spark, listing);
     Dataset<Row> raw =
         files.unreadable().isEmpty()
             ? spark.read().parquet(inputUri)
@@ -118,6 +129,7 @@ public final class InputPlanner {
         InputKind.PARQUET,
         inputUri,
         raw.select(select.toArray(Column[]::new)),
+        null,
         carried,
         files.unreadable());
   }

@@ -4,17 +4,13 @@ import io.latentdecode.job.JobSetupException;
 import io.latentdecode.job.commit.DriverErrors;
 import io.latentdecode.udf.contract.Causes;
 import io.latentdecode.udf.contract.ErrorKind;
-import io.latentdecode.udf.contract.OutputLayout;
+import io.latentdecode.udf.contract.InputFile;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.SparkSession;
@@ -31,42 +27,28 @@ final class ParquetFooters {
 
   private ParquetFooters() {}
 
-  static Checked check(SparkSession spark, String inputUri) {
+  static Checked check(SparkSession spark, InputListing listing) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    Path input = new Path(inputUri);
-    List<FileStatus> files = new ArrayList<>();
-    try {
-      FileSystem fs = input.getFileSystem(conf);
-      if (fs.getFileStatus(input).isFile()) {
-        files.add(fs.getFileStatus(input));
-      } else {
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(input, true);
-        while (it.hasNext()) {
-          LocatedFileStatus f = it.next();
-          String relative = f.getPath().toString().substring(input.toString().length());
-          if (f.getPath().getName().endsWith(".parquet") && !isHidden(relative)) {
-            files.add(f);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw JobSetupException.external(
-          "Cannot run: cannot list --input " + inputUri + ": " + e.getMessage(), e);
-    }
+    String inputUri = listing.root().toString();
+    Path input = listing.root();
+    List<InputFile> files = listing.named(name -> name.endsWith(".parquet"));
     ConcurrentLinkedQueue<String> readable = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<DriverErrors.Row> unreadable = new ConcurrentLinkedQueue<>();
     files.parallelStream()
         .forEach(
             f -> {
+              Path path = new Path(f.path());
               try (ParquetFileReader reader =
-                  ParquetFileReader.open(HadoopInputFile.fromStatus(f, conf))) {
+                  ParquetFileReader.open(
+                      HadoopInputFile.fromStatus(
+                          new FileStatus(f.length(), false, 1, 0, 0, path), conf))) {
                 reader.getFooter();
-                readable.add(f.getPath().toString());
+                readable.add(f.path());
               } catch (IOException | RuntimeException e) {
                 String relative =
-                    f.getPath().toString().startsWith(input.toString() + "/")
-                        ? f.getPath().toString().substring(input.toString().length() + 1)
-                        : f.getPath().getName();
+                    f.path().startsWith(input.toString() + "/")
+                        ? f.path().substring(input.toString().length() + 1)
+                        : path.getName();
                 unreadable.add(
                     new DriverErrors.Row(
                         relative,
@@ -86,14 +68,5 @@ final class ParquetFooters {
               + unreadable.peek().message());
     }
     return new Checked(List.copyOf(readable), List.copyOf(unreadable));
-  }
-
-  private static boolean isHidden(String relativePath) {
-    for (String part : relativePath.split("/")) {
-      if (!part.isEmpty() && OutputLayout.isHidden(part)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

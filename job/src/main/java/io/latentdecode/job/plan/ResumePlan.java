@@ -4,15 +4,23 @@ import static org.apache.spark.sql.functions.broadcast;
 
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.job.commit.CommittedOutput;
-import io.latentdecode.udf.contract.InputKind;
+import io.latentdecode.udf.contract.InputFile;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
  * {@code --mode resume}: the input minus what earlier runs committed, by input file (file inputs)
- * or by id (Parquet rows). The committed set is broadcast, so the input keeps its partitioning.
+ * or by id (Parquet rows).
  */
 public final class ResumePlan {
+  /**
+   * What one committed id costs in a broadcast hash relation, to weigh the committed ids against
+   * {@code spark.sql.autoBroadcastJoinThreshold}: Spark's own estimate from the compressed files
+   * would be several times too low.
+   */
+  static final long BROADCAST_BYTES_PER_ID = 100;
+
   private ResumePlan() {}
 
   /** Refuses to mix decodes: committed tasks must come from the same model and pixel settings. */
@@ -31,13 +39,67 @@ public final class ResumePlan {
     }
   }
 
-  public static PlannedInput skipCommitted(PlannedInput planned, CommittedOutput committed) {
-    String key = planned.kind() == InputKind.PARQUET ? "id" : "path";
-    Dataset<Row> sources = broadcast(committed.sources());
+  /**
+   * The input less what is committed: listed files less the committed files (a set of paths on the
+   * driver, no larger than the listing it filters), Parquet rows less the committed ids by a join
+   * that Spark plans by size: a broadcast while the committed ids are small, a shuffle of ids
+   * beyond {@code spark.sql.autoBroadcastJoinThreshold}, so that driver memory does not grow with
+   * the output.
+   */
+  public static Skipped skipCommitted(PlannedInput planned, CommittedOutput committed) {
+    if (planned.isFiles()) {
+      Set<String> done = committed.committedFiles();
+      return new Skipped(
+          planned.withFiles(
+              planned.files().stream().filter(f -> !done.contains(f.path())).toList()),
+          Join.FILE_SET);
+    }
+    long threshold =
+        planned.rows().sparkSession().sessionState().conf().autoBroadcastJoinThreshold();
+    Join join =
+        threshold > 0 && committed.sourceCount() * BROADCAST_BYTES_PER_ID <= threshold
+            ? Join.BROADCAST
+            : Join.SHUFFLE;
+    Dataset<Row> sources =
+        join == Join.BROADCAST ? broadcast(committed.sources()) : committed.sources().hint("merge");
     Dataset<Row> rows =
         planned
             .rows()
-            .join(sources, planned.rows().col(key).equalTo(sources.col("source")), "left_anti");
-    return planned.withRows(rows);
+            .join(sources, planned.rows().col("id").equalTo(sources.col("source")), "left_anti");
+    return new Skipped(planned.withRows(rows), join);
+  }
+
+  /** How a resumed run left out what is committed. */
+  public enum Join {
+    /** File inputs: the listing less a set of committed paths. */
+    FILE_SET,
+    /** Committed ids sent whole to every task (few of them). */
+    BROADCAST,
+    /** Input and committed ids shuffled by id and merged: driver memory stays flat. */
+    SHUFFLE;
+
+    public String text() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** The input less what is committed, and how the committed part was left out. */
+  public record Skipped(PlannedInput planned, Join join) {}
+
+  /**
+   * Parquet rows left after a resume, spread evenly over tasks sized by their share of the input's
+   * bytes: new rows appended to one file would otherwise all fall into that file's few splits.
+   */
+  public static PlannedInput spread(
+      PlannedInput planned, InputListing listing, long remaining, long skipped, int slots) {
+    if (remaining <= 0) {
+      return planned;
+    }
+    long inputBytes =
+        listing.named(name -> name.endsWith(".parquet")).stream()
+            .mapToLong(InputFile::length)
+            .sum();
+    long remainingBytes = (long) (inputBytes * ((double) remaining / (remaining + skipped)));
+    return planned.withRows(planned.rows().repartition(TaskSizing.tasksFor(remainingBytes, slots)));
   }
 }

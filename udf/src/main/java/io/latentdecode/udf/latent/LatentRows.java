@@ -45,10 +45,10 @@ public abstract sealed class LatentRows {
   }
 
   /**
-   * {@code [path, content]} rows of Spark's binaryFile source. The id is the path relative to the
-   * input without its extension; a file holding several latents gives ids {@code id/name} and
-   * {@code id/index}. Pickle files are refused, whole. Latents from files without the carried
-   * columns (npy, safetensors next to Arrow files) carry nulls.
+   * {@code [path, content]} rows of the listed input files ({@link InputFileContents}). The id is
+   * the path relative to the input without its extension; a file holding several latents gives ids
+   * {@code id/name} and {@code id/index}. Pickle files are refused, whole. Latents from files
+   * without the carried columns (npy, safetensors next to Arrow files) carry nulls.
    */
   static final class FileRows extends LatentRows {
     private final String rootPrefix;

@@ -81,9 +81,7 @@ public final class TaskFilesCommitter extends OutputCommitter {
       }
     }
     manifest.publish(
-        fs,
-        new Path(attemptDir, "manifest.json"),
-        OutputLayout.taskManifest(output, manifest.runId(), manifest.partition()));
+        fs, attemptDir, OutputLayout.taskManifest(output, manifest.runId(), manifest.partition()));
     fs.delete(attemptDir, true);
   }
 

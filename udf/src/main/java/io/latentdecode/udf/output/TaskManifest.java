@@ -1,5 +1,6 @@
 package io.latentdecode.udf.output;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -19,8 +20,10 @@ import org.apache.hadoop.fs.Path;
  * @param attempt the attempt that published
  * @param imageFiles published image files, relative to the output
  * @param errorFiles published error files, relative to the output
+ * @param imageBytes the image files' total size, so that readers need not ask for each
  * @param sourceKind {@code file} (sources are input file paths) or {@code id} (row ids)
- * @param sources every input the task consumed
+ * @param sources every input the task consumed: not in the JSON but in the Parquet file {@link
+ *     #sourcesFile()} beside it, published first
  * @param images images written
  * @param errors rows quarantined
  * @param modelSha256 the decoder the run used
@@ -32,8 +35,9 @@ public record TaskManifest(
     @JsonProperty("attempt") int attempt,
     @JsonProperty("image_files") List<String> imageFiles,
     @JsonProperty("error_files") List<String> errorFiles,
+    @JsonProperty("image_bytes") long imageBytes,
     @JsonProperty("source_kind") String sourceKind,
-    @JsonProperty("sources") List<String> sources,
+    @JsonIgnore List<String> sources,
     @JsonProperty("images") long images,
     @JsonProperty("errors") long errors,
     @JsonProperty("model_sha256") String modelSha256,
@@ -43,6 +47,17 @@ public record TaskManifest(
   public static final String ID_SOURCES = "id";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The name of the Parquet file of {@link #sources}, beside the manifest. */
+  @JsonProperty("sources_file")
+  public String sourcesFile() {
+    return String.format("part-%05d.sources.parquet", partition);
+  }
+
+  @JsonProperty("source_count")
+  public long sourceCount() {
+    return sources.size();
+  }
+
   public byte[] toJson() {
     try {
       return JSON.writeValueAsBytes(this);
@@ -51,17 +66,29 @@ public record TaskManifest(
     }
   }
 
-  /** Writes the manifest at {@code target} in one step: staged beside, then renamed. */
-  public void publish(FileSystem fs, Path staged, Path target) throws IOException {
+  /**
+   * Writes the sources file and then the manifest at {@code target}, each in one step: staged in
+   * {@code stagingDir}, then renamed. The manifest comes last: a sources file no manifest names is
+   * never read.
+   */
+  public void publish(FileSystem fs, Path stagingDir, Path target) throws IOException {
+    fs.mkdirs(target.getParent());
+    Path stagedSources = new Path(stagingDir, sourcesFile());
+    TaskSources.write(fs, stagedSources, sources);
+    rename(fs, stagedSources, new Path(target.getParent(), sourcesFile()));
+    Path staged = new Path(stagingDir, "manifest.json");
     try (OutputStream out = fs.create(staged, true)) {
       out.write(toJson());
     }
-    fs.mkdirs(target.getParent());
+    rename(fs, staged, target);
+  }
+
+  private static void rename(FileSystem fs, Path staged, Path target) throws IOException {
     if (fs.exists(target)) {
       fs.delete(target, false);
     }
     if (!fs.rename(staged, target)) {
-      throw new IOException("Cannot publish task manifest " + staged + " as " + target);
+      throw new IOException("Cannot publish " + staged + " as " + target);
     }
   }
 }

@@ -171,6 +171,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               attempt,
               imageFiles.stream().map(StagedFile::publishedName).toList(),
               errorFiles.stream().map(StagedFile::publishedName).toList(),
+              imageFiles.stream().mapToLong(StagedFile::bytes).sum(),
               loop.sourceKind(),
               loop.sources(),
               loop.images(),

@@ -1,0 +1,222 @@
+package io.latentdecode.job.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentdecode.job.demo.Demo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code bench --scale N,...}: the driver's cost as the input grows. For each N it makes N tiny
+ * latents (Parquet rows and {@code .npy} files, see {@link ScaleLatents}) and runs the job three
+ * times on each, each run a command of its own with {@value #DRIVER_HEAP} of heap: a first run, a
+ * resume with everything committed, and a resume after 10% new inputs were added. It prints the
+ * time to list and plan, the decode time, the driver's heap after GC (the largest the JVM's GC log
+ * shows), peak RSS, spill warnings, tasks and decode-phase utilisation, then the slope per million
+ * inputs between the smallest and the largest N.
+ */
+public final class ScaleBenchmark {
+  static final String DRIVER_HEAP = "512m";
+  private static final Pattern HEAP_AFTER_GC = Pattern.compile("->(\\d+)M\\(");
+  private static final List<String> CASES = List.of("first", "resume", "plus10pct");
+
+  /** One run's figures. */
+  record Figures(
+      String format,
+      long inputs,
+      String phase,
+      double wallSeconds,
+      double planningSeconds,
+      double decodeSeconds,
+      long heapAfterGcMb,
+      long rssMb,
+      long spillWarnings,
+      int tasks,
+      double utilisation,
+      long images) {}
+
+  private ScaleBenchmark() {}
+
+  public static void run(List<Long> sizes, List<String> formats, Path work, PrintWriter out)
+      throws Exception {
+    Path model = Demo.extractDecoder(work.resolve("model"));
+    List<Figures> all = new ArrayList<>();
+    out.printf(
+        Locale.ROOT,
+        "%-8s %9s %-9s %8s %10s %9s %9s %8s %6s %6s %6s %9s%n",
+        "format",
+        "inputs",
+        "case",
+        "wall_s",
+        "planning_s",
+        "decode_s",
+        "heap_MB",
+        "rss_MB",
+        "spills",
+        "tasks",
+        "util",
+        "images");
+    for (long n : sizes) {
+      for (String format : formats) {
+        Path dir = work.resolve(format + "-" + n);
+        Path input = dir.resolve("input");
+        Path output = dir.resolve("output");
+        write(format, input, "a", 0, n);
+        for (String phase : CASES) {
+          if (phase.equals("plus10pct")) {
+            write(format, input, "b", n, Math.max(1, n / 10));
+          }
+          Figures f = measure(format, n, phase, input, output, model, dir);
+          all.add(f);
+          out.printf(
+              Locale.ROOT,
+              "%-8s %9d %-9s %8.1f %10.2f %9.1f %9d %8d %6d %6d %6.2f %9d%n",
+              f.format(),
+              f.inputs(),
+              f.phase(),
+              f.wallSeconds(),
+              f.planningSeconds(),
+              f.decodeSeconds(),
+              f.heapAfterGcMb(),
+              f.rssMb(),
+              f.spillWarnings(),
+              f.tasks(),
+              f.utilisation(),
+              f.images());
+        }
+        deleteTree(dir);
+      }
+    }
+    slopes(all, out);
+  }
+
+  private static void write(String format, Path input, String prefix, long first, long count)
+      throws IOException {
+    if (format.equals("parquet")) {
+      ScaleLatents.parquet(input, prefix, first, count);
+    } else {
+      ScaleLatents.npy(input, prefix, first, count);
+    }
+  }
+
+  private static Figures measure(
+      String format, long n, String phase, Path input, Path output, Path model, Path dir)
+      throws Exception {
+    Path gcLog = dir.resolve("gc-" + phase + ".log");
+    ChildRun run =
+        ChildRun.ofJar(
+            dir,
+            List.of("-Xmx" + DRIVER_HEAP, "-Xlog:gc:file=" + gcLog),
+            List.of(
+                "run",
+                "--input",
+                input.toString(),
+                "--output",
+                output.toString(),
+                "--model",
+                model.toString(),
+                "--image-format",
+                "raw"));
+    JsonNode report = latestReport(output);
+    JsonNode startup = report.path("startup_seconds");
+    double utilisation = 0;
+    for (JsonNode e : report.path("executors")) {
+      utilisation = Math.max(utilisation, e.path("device_utilisation").asDouble());
+    }
+    return new Figures(
+        format,
+        n,
+        phase,
+        run.seconds(),
+        startup.path("listing").asDouble() + startup.path("planning").asDouble(),
+        decodeSeconds(report),
+        heapAfterGcMb(gcLog),
+        run.peakRssBytes() >> 20,
+        run.output().lines().filter(l -> l.toLowerCase(Locale.ROOT).contains("spill")).count(),
+        report.at("/counts/tasks").asInt(),
+        utilisation,
+        report.at("/counts/images").asLong());
+  }
+
+  /** The run's time after its planning: the tasks and the commit. */
+  private static double decodeSeconds(JsonNode report) {
+    double startup = 0;
+    for (String lap :
+        List.of("listing", "checks", "model_check", "waiting_for_spark", "planning")) {
+      startup += report.path("startup_seconds").path(lap).asDouble();
+    }
+    return Math.max(0, report.path("duration_seconds").asDouble() - startup);
+  }
+
+  private static long heapAfterGcMb(Path gcLog) throws IOException {
+    long max = 0;
+    if (Files.exists(gcLog)) {
+      Matcher m = HEAP_AFTER_GC.matcher(Files.readString(gcLog));
+      while (m.find()) {
+        max = Math.max(max, Long.parseLong(m.group(1)));
+      }
+    }
+    return max;
+  }
+
+  private static JsonNode latestReport(Path output) throws IOException {
+    try (Stream<Path> files = Files.list(output.resolve("_runs"))) {
+      Path latest =
+          files
+              .filter(p -> p.getFileName().toString().matches("[0-9].*\\.json"))
+              .max(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+              .orElseThrow();
+      return new ObjectMapper().readTree(latest.toFile());
+    }
+  }
+
+  /** Per million inputs, from the smallest to the largest N of each format and case. */
+  private static void slopes(List<Figures> all, PrintWriter out) {
+    out.println();
+    out.println("slope per million inputs (smallest to largest N), and the extrapolation to 10^8:");
+    for (String format : all.stream().map(Figures::format).distinct().toList()) {
+      for (String phase : CASES) {
+        List<Figures> rows =
+            all.stream().filter(f -> f.format().equals(format) && f.phase().equals(phase)).toList();
+        if (rows.size() < 2) {
+          continue;
+        }
+        Figures a = rows.get(0);
+        Figures b = rows.get(rows.size() - 1);
+        double millions = (b.inputs() - a.inputs()) / 1e6;
+        double planning = (b.planningSeconds() - a.planningSeconds()) / millions;
+        double heap = (b.heapAfterGcMb() - a.heapAfterGcMb()) / millions;
+        out.printf(
+            Locale.ROOT,
+            "%-8s %-9s planning %+.2f s/M (10^8: %.0f s), driver heap %+.1f MB/M (10^8: %.0f MB),"
+                + " heap %d MB at %d vs %d MB at %d%n",
+            format,
+            phase,
+            planning,
+            b.planningSeconds() + planning * (100 - b.inputs() / 1e6),
+            heap,
+            b.heapAfterGcMb() + heap * (100 - b.inputs() / 1e6),
+            b.heapAfterGcMb(),
+            b.inputs(),
+            a.heapAfterGcMb(),
+            a.inputs());
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
