@@ -123,8 +123,7 @@ public final class DecodeJob {
       DeviceCheck.check(model.settings().device(), spark.sparkContext().getConf());
       String runId = RunId.next(started);
       Planned planned =
-          plan(spark, options, kind, listing, output, outFs, model, runId, conf, taskCpus);
-      startup.lap("planning");
+          plan(spark, options, kind, listing, output, outFs, model, runId, conf, taskCpus, startup);
       RunCommitter committer = new RunCommitter(outFs, output, runId);
       LOG.info(
           "Run {}: decoding {} latents from {} into {} with model {} ({}, sha256 {})",
@@ -176,12 +175,14 @@ public final class DecodeJob {
       CheckedModel model,
       String runId,
       Configuration conf,
-      int taskCpus)
+      int taskCpus,
+      StartupClock startup)
       throws IOException {
     int slots = slots(spark, taskCpus);
     PlannedInput planned =
         InputPlanner.plan(
             spark, kind, options.inputFormat().isPresent(), listing, slots, options.partitions());
+    startup.lap("planning");
     Remaining remaining =
         options.mode() == WriteMode.RESUME
             ? skipCommitted(spark, outFs, output, planned, model.ref(), model.settings())
@@ -193,9 +194,15 @@ public final class DecodeJob {
               ResumePlan.spread(
                   remaining.planned(), listing, remaining.left(), remaining.skipped(), slots));
     }
+    if (options.mode() == WriteMode.RESUME) {
+      startup.lap("resume");
+    }
     planned = remaining.planned();
     Map<String, Long> duplicates = DuplicateIds.find(planned);
     planned = DuplicateIds.without(planned, duplicates);
+    if (!planned.isFiles()) {
+      startup.lap("duplicate_check");
+    }
     TaskPlan plan =
         new TaskPlan(
             runId,

@@ -45,7 +45,11 @@ public final class ScaleBenchmark {
 
   private ScaleBenchmark() {}
 
-  public static void run(List<Long> sizes, List<String> formats, Path work, PrintWriter out)
+  /**
+   * @param keep whether to keep each size's latents, outputs and logs under {@code work}
+   */
+  public static void run(
+      List<Long> sizes, List<String> formats, Path work, boolean keep, PrintWriter out)
       throws Exception {
     Path model = Demo.extractDecoder(work.resolve("model"));
     List<Figures> all = new ArrayList<>();
@@ -92,7 +96,9 @@ public final class ScaleBenchmark {
               f.utilisation(),
               f.images());
         }
-        deleteTree(dir);
+        if (!keep) {
+          deleteTree(dir);
+        }
       }
     }
     slopes(all, out);
@@ -136,7 +142,10 @@ public final class ScaleBenchmark {
         n,
         phase,
         run.seconds(),
-        startup.path("listing").asDouble() + startup.path("planning").asDouble(),
+        startup.path("listing").asDouble()
+            + startup.path("planning").asDouble()
+            + startup.path("resume").asDouble()
+            + startup.path("duplicate_check").asDouble(),
         decodeSeconds(report),
         heapAfterGcMb(gcLog),
         run.peakRssBytes() >> 20,

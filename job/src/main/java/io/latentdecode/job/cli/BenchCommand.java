@@ -94,6 +94,14 @@ final class BenchCommand implements Callable<Integer> {
       description = "With --scale: parquet, npy or both. Default: ${DEFAULT-VALUE}.")
   java.util.List<String> scaleFormats = java.util.List.of("parquet", "npy");
 
+  @Option(
+      names = "--work-dir",
+      paramLabel = "DIR",
+      description =
+          "With --scale: make the latents and outputs here and keep them (default: a temporary"
+              + " folder, emptied after each size).")
+  Path workDir;
+
   @Option(names = "--row", hidden = true, description = "Run one row: bare or plain.")
   String row;
 
@@ -141,8 +149,13 @@ final class BenchCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "--scale-formats takes parquet, npy or both");
       }
-      Path work = Files.createTempDirectory("latent-decode-scale-");
-      ScaleBenchmark.run(scale, scaleFormats, work, new java.io.PrintWriter(System.out, true));
+      boolean keep = workDir != null;
+      Path work =
+          keep
+              ? Files.createDirectories(workDir.toAbsolutePath())
+              : Files.createTempDirectory("latent-decode-scale-");
+      ScaleBenchmark.run(
+          scale, scaleFormats, work, keep, new java.io.PrintWriter(System.out, true));
       return Main.EXIT_OK;
     }
     if (direct != null) {

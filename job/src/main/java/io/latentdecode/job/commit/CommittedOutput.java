@@ -1,9 +1,10 @@
 package io.latentdecode.job.commit;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.explode;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.latentdecode.udf.contract.OutputLayout;
+import io.latentdecode.udf.output.TaskSources;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +14,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -27,17 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommittedOutput {
   private static final Logger LOG = LoggerFactory.getLogger(CommittedOutput.class);
-  private static final StructType MANIFEST =
-      new StructType()
-          .add("run_id", DataTypes.StringType)
-          .add("image_files", DataTypes.createArrayType(DataTypes.StringType))
-          .add("error_files", DataTypes.createArrayType(DataTypes.StringType))
-          .add("source_kind", DataTypes.StringType)
-          .add("sources", DataTypes.createArrayType(DataTypes.StringType))
-          .add("sources_file", DataTypes.StringType)
-          .add("source_count", DataTypes.LongType)
-          .add("model_sha256", DataTypes.StringType)
-          .add("settings", DataTypes.StringType);
 
   /** Settings that do not change pixels: a resumed run may change them. */
   private static final List<String> RUN_ONLY_SETTINGS =
@@ -46,77 +37,84 @@ public final class CommittedOutput {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
+  private final SparkSession spark;
+  private final FileSystem fs;
   private final Set<String> files;
   private final Set<String> runs;
   private final Set<String> decodes;
-  private final Dataset<Row> sources;
+  private final List<Path> sourceFiles;
+  private final List<String> inlineSources;
   private final long sourceCount;
 
   private CommittedOutput(
+      SparkSession spark,
+      FileSystem fs,
       Set<String> files,
       Set<String> runs,
       Set<String> decodes,
-      Dataset<Row> sources,
+      List<Path> sourceFiles,
+      List<String> inlineSources,
       long sourceCount) {
+    this.spark = spark;
+    this.fs = fs;
     this.files = files;
     this.runs = runs;
     this.decodes = decodes;
-    this.sources = sources;
+    this.sourceFiles = sourceFiles;
+    this.inlineSources = inlineSources;
     this.sourceCount = sourceCount;
   }
 
-  /** Reads the manifests; an output without any is empty. */
+  /**
+   * Reads the manifests on the driver, in parallel (one small JSON file per committed task: their
+   * files, model and counts, not their sources); an output without any is empty.
+   */
   public static CommittedOutput read(SparkSession spark, FileSystem fs, Path output)
       throws IOException {
     Path dir = OutputLayout.manifestsDir(output);
-    if (!fs.exists(dir) || fs.listStatus(dir).length == 0) {
-      return new CommittedOutput(Set.of(), Set.of(), Set.of(), null, 0);
+    List<Path> manifests = new ArrayList<>();
+    if (fs.exists(dir)) {
+      List<Path> runDirs = new ArrayList<>();
+      for (FileStatus status : fs.listStatus(dir)) {
+        if (status.isDirectory()) {
+          runDirs.add(status.getPath());
+        }
+      }
+      for (FileStatus[] parts :
+          ParallelReads.map(
+              runDirs, run -> fs.listStatus(run, p -> p.getName().endsWith(".json")))) {
+        for (FileStatus part : parts) {
+          manifests.add(part.getPath());
+        }
+      }
     }
-    Dataset<Row> manifests =
-        spark
-            .read()
-            .schema(MANIFEST)
-            .option("recursiveFileLookup", "true")
-            .option("pathGlobFilter", "*.json")
-            .option("multiLine", "true")
-            .json(dir.toString()); // not cached: a session that runs again must see new manifests
     Set<String> files = new HashSet<>();
     Set<String> runs = new HashSet<>();
     Set<String> decodes = new HashSet<>();
-    List<String> sourceFiles = new ArrayList<>();
+    List<Path> sourceFiles = new ArrayList<>();
+    List<String> inline = new ArrayList<>();
     long count = 0;
-    for (Row row :
-        manifests
-            .select(
-                "run_id",
-                "image_files",
-                "error_files",
-                "model_sha256",
-                "settings",
-                "sources_file",
-                "source_count",
-                "sources")
-            .collectAsList()) {
-      runs.add(row.getString(0));
-      files.addAll(row.<String>getList(1));
-      files.addAll(row.<String>getList(2));
-      decodes.add(decodeKey(row.getString(3), row.getString(4)));
-      if (!row.isNullAt(5)) {
-        sourceFiles.add(new Path(new Path(dir, row.getString(0)), row.getString(5)).toString());
-        count += row.getLong(6);
-      } else if (!row.isNullAt(7)) {
-        count += row.getList(7).size();
+    for (JsonNode m : ParallelReads.map(manifests, p -> readJson(fs, p))) {
+      runs.add(m.path("run_id").asText());
+      m.path("image_files").forEach(f -> files.add(f.asText()));
+      m.path("error_files").forEach(f -> files.add(f.asText()));
+      decodes.add(decodeKey(m.path("model_sha256").asText(), m.path("settings").asText()));
+      if (m.hasNonNull("sources_file")) {
+        sourceFiles.add(
+            new Path(new Path(dir, m.path("run_id").asText()), m.path("sources_file").asText()));
+        count += m.path("source_count").asLong();
+      } else { // manifests written before the sources files hold their sources inline
+        m.path("sources").forEach(source -> inline.add(source.asText()));
+        count += m.path("sources").size();
       }
     }
-    // manifests written before the sources files hold their sources inline
-    Dataset<Row> sources =
-        manifests.filter(col("sources_file").isNull()).select(explode(col("sources")).as("source"));
-    if (!sourceFiles.isEmpty()) {
-      sources =
-          sources.unionAll(
-              spark.read().parquet(sourceFiles.toArray(String[]::new)).select(col("source")));
+    return new CommittedOutput(spark, fs, files, runs, decodes, sourceFiles, inline, count);
+  }
+
+  private static JsonNode readJson(FileSystem fs, Path file) throws IOException {
+    try (java.io.InputStream in = fs.open(file)) {
+      return JSON.readTree(in);
     }
-    return new CommittedOutput(files, runs, decodes, sources, count);
   }
 
   /** The model and settings of a decode, as one comparable string. */
@@ -154,31 +152,44 @@ public final class CommittedOutput {
 
   /** Which of these ids or paths earlier runs already committed (a few, checked in Spark). */
   public Set<String> committedAmong(List<String> candidates) {
-    if (candidates.isEmpty() || sources == null) {
+    if (candidates.isEmpty() || isEmpty()) {
       return Set.of();
     }
     Set<String> found = new HashSet<>();
-    for (Row r : sources.filter(col("source").isin(candidates.toArray())).collectAsList()) {
+    for (Row r : sources().filter(col("source").isin(candidates.toArray())).collectAsList()) {
       found.add(r.getString(0));
     }
     return found;
   }
 
   /**
-   * The input files earlier runs consumed, for a file input's resume: as many paths as the listing
-   * they are taken from holds at most.
+   * The input files earlier runs consumed, for a file input's resume, read on the driver in
+   * parallel: as many paths as the listing they are taken from holds at most.
    */
-  public Set<String> committedFiles() {
-    Set<String> done = new HashSet<>();
-    if (sources != null) {
-      sources.toLocalIterator().forEachRemaining(r -> done.add(r.getString(0)));
+  public Set<String> committedFiles() throws IOException {
+    Set<String> done = new HashSet<>(inlineSources);
+    for (List<String> sources : ParallelReads.map(sourceFiles, f -> TaskSources.read(fs, f))) {
+      done.addAll(sources);
     }
     return done;
   }
 
-  /** The consumed inputs (one column, {@code source}): input file paths, or row ids. */
+  /**
+   * The consumed inputs (one column, {@code source}): input file paths, or row ids, read by Spark
+   * from the tasks' sources files when a query needs them, never collected on the driver.
+   */
   public Dataset<Row> sources() {
-    return sources;
+    Dataset<Row> inline =
+        spark.createDataset(inlineSources, Encoders.STRING()).toDF(TaskSources.COLUMN);
+    if (sourceFiles.isEmpty()) {
+      return inline;
+    }
+    Dataset<Row> fromFiles =
+        spark
+            .read()
+            .schema(new StructType().add(TaskSources.COLUMN, DataTypes.StringType, false))
+            .parquet(sourceFiles.stream().map(Path::toString).toArray(String[]::new));
+    return inlineSources.isEmpty() ? fromFiles : fromFiles.unionAll(inline);
   }
 
   /**

@@ -46,7 +46,8 @@ public final class ResumePlan {
    * beyond {@code spark.sql.autoBroadcastJoinThreshold}, so that driver memory does not grow with
    * the output.
    */
-  public static Skipped skipCommitted(PlannedInput planned, CommittedOutput committed) {
+  public static Skipped skipCommitted(PlannedInput planned, CommittedOutput committed)
+      throws java.io.IOException {
     if (planned.isFiles()) {
       Set<String> done = committed.committedFiles();
       return new Skipped(

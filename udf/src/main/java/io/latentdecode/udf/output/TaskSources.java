@@ -8,8 +8,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.schema.MessageType;
@@ -26,6 +28,18 @@ public final class TaskSources {
       MessageTypeParser.parseMessageType("message sources { required binary source (STRING); }");
 
   private TaskSources() {}
+
+  /** Every source the file holds, in its order. */
+  public static List<String> read(FileSystem fs, Path file) throws IOException {
+    List<String> sources = new java.util.ArrayList<>();
+    try (ParquetReader<Group> reader =
+        ParquetReader.builder(new GroupReadSupport(), file).withConf(fs.getConf()).build()) {
+      for (Group row = reader.read(); row != null; row = reader.read()) {
+        sources.add(row.getString(COLUMN, 0));
+      }
+    }
+    return sources;
+  }
 
   public static void write(FileSystem fs, Path file, List<String> sources) throws IOException {
     Configuration conf = fs.getConf();
