@@ -148,6 +148,7 @@ public final class DecodeJob {
               reports,
               planned.remaining().skipped(),
               planned.remaining().join() == null ? null : planned.remaining().join().text(),
+              planned.remaining().filesCommittedWhole(),
               startup.seconds());
       commit(outFs, output, runId, committer, reports, report, options);
       return new RunResult(runId, output, OutputLayout.runReport(output, runId), report);
@@ -333,13 +334,14 @@ public final class DecodeJob {
       long skipped,
       java.util.Set<String> reported,
       long left,
-      ResumePlan.Join join) {
+      ResumePlan.Join join,
+      int filesCommittedWhole) {
     static Remaining all(PlannedInput planned) {
-      return new Remaining(planned, 0, java.util.Set.of(), -1, null);
+      return new Remaining(planned, 0, java.util.Set.of(), -1, null, 0);
     }
 
     Remaining with(PlannedInput other) {
-      return new Remaining(other, skipped, reported, left, join);
+      return new Remaining(other, skipped, reported, left, join, filesCommittedWhole);
     }
   }
 
@@ -370,24 +372,30 @@ public final class DecodeJob {
     long remaining = planned.count();
     LOG.info(
         "--mode resume: {} of {} inputs are committed by {} earlier runs ({} ids or files in"
-            + " their manifests, left out by a {} join); decoding {}",
+            + " their manifests, left out by a {} join; {} input files committed whole, not"
+            + " read); decoding {}",
         all - remaining,
         all,
         committed.runs().size(),
         committed.sourceCount(),
         skipped.join().text(),
+        skipped.completeFiles(),
         remaining);
     return new Remaining(
         remaining == 0 ? planned.empty() : planned,
         all - remaining,
         reported,
         remaining,
-        skipped.join());
+        skipped.join(),
+        skipped.completeFiles());
   }
 
   /** Runs every partition's decode on the executors; on failure nothing of the run remains. */
   private static List<TaskReport> decodeOnExecutors(
       SparkSession spark, Planned planned, RunCommitter committer, RunOptions options) {
+    if (planned.remaining().left() == 0) {
+      return List.of(); // a resume with everything committed: no task to start
+    }
     TaskPlan plan = planned.plan();
     spark.sparkContext().setJobDescription("latent-decode run " + plan.runId());
     RunMetrics metrics = RunMetrics.register(spark.sparkContext());

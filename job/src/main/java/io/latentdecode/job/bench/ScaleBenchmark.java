@@ -102,6 +102,54 @@ public final class ScaleBenchmark {
       }
     }
     slopes(all, out);
+    inspectManyTasks(work, model, out);
+  }
+
+  /** Tasks in the synthetic output that {@code inspect} reads. */
+  static final int INSPECTED_TASKS = 100_000;
+
+  /**
+   * {@code inspect} on an output of {@value #INSPECTED_TASKS} committed tasks: one real run's
+   * manifest copied once per task (all naming its image file), the rest of the output as the run
+   * left it.
+   */
+  private static void inspectManyTasks(Path work, Path model, PrintWriter out) throws Exception {
+    Path dir = work.resolve("inspect-" + INSPECTED_TASKS);
+    Path input = dir.resolve("input");
+    Path output = dir.resolve("output");
+    ScaleLatents.npy(input, "a", 0, 10);
+    ChildRun.ofJar(
+        dir,
+        List.of(
+            "run",
+            "--input",
+            input.toString(),
+            "--output",
+            output.toString(),
+            "--model",
+            model.toString(),
+            "--image-format",
+            "raw"));
+    Path manifest;
+    try (Stream<Path> walk = Files.walk(output.resolve("_manifests"))) {
+      manifest = walk.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode m =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(manifest.toFile());
+    for (int task = 1; task < INSPECTED_TASKS; task++) {
+      m.put("partition", task);
+      Files.write(
+          manifest.resolveSibling(String.format("part-%06d.json", task)),
+          json.writeValueAsBytes(m));
+    }
+    ChildRun inspect = ChildRun.ofJar(dir, List.of("inspect", output.toString()));
+    out.printf(
+        Locale.ROOT,
+        "%ninspect of an output with %d committed tasks: %.1f s (whole command), peak RSS %d MB%n",
+        INSPECTED_TASKS,
+        inspect.seconds(),
+        inspect.peakRssBytes() >> 20);
   }
 
   private static void write(String format, Path input, String prefix, long first, long count)
@@ -187,10 +235,14 @@ public final class ScaleBenchmark {
     }
   }
 
-  /** Per million inputs, from the smallest to the largest N of each format and case. */
+  /**
+   * Per million inputs, between the two largest N of each format and case (the smaller sizes are
+   * dominated by fixed costs), and the straight line to 10^8; a slope within the noise (negative)
+   * is taken as flat.
+   */
   private static void slopes(List<Figures> all, PrintWriter out) {
     out.println();
-    out.println("slope per million inputs (smallest to largest N), and the extrapolation to 10^8:");
+    out.println("slope per million inputs between the two largest N, and the line to 10^8:");
     for (String format : all.stream().map(Figures::format).distinct().toList()) {
       for (String phase : CASES) {
         List<Figures> rows =
@@ -198,25 +250,26 @@ public final class ScaleBenchmark {
         if (rows.size() < 2) {
           continue;
         }
-        Figures a = rows.get(0);
+        Figures a = rows.get(rows.size() - 2);
         Figures b = rows.get(rows.size() - 1);
         double millions = (b.inputs() - a.inputs()) / 1e6;
-        double planning = (b.planningSeconds() - a.planningSeconds()) / millions;
-        double heap = (b.heapAfterGcMb() - a.heapAfterGcMb()) / millions;
+        double planning = Math.max(0, (b.planningSeconds() - a.planningSeconds()) / millions);
+        double heap = Math.max(0, (b.heapAfterGcMb() - a.heapAfterGcMb()) / millions);
+        double toGo = 100 - b.inputs() / 1e6;
         out.printf(
             Locale.ROOT,
-            "%-8s %-9s planning %+.2f s/M (10^8: %.0f s), driver heap %+.1f MB/M (10^8: %.0f MB),"
-                + " heap %d MB at %d vs %d MB at %d%n",
+            "%-8s %-9s planning %.2f s/M (10^8: %.0f s); driver heap after GC %d MB at %d, %d MB at"
+                + " %d: %.1f MB/M (10^8: %.0f MB)%n",
             format,
             phase,
             planning,
-            b.planningSeconds() + planning * (100 - b.inputs() / 1e6),
-            heap,
-            b.heapAfterGcMb() + heap * (100 - b.inputs() / 1e6),
+            b.planningSeconds() + planning * toGo,
+            a.heapAfterGcMb(),
+            a.inputs(),
             b.heapAfterGcMb(),
             b.inputs(),
-            a.heapAfterGcMb(),
-            a.inputs());
+            heap,
+            b.heapAfterGcMb() + heap * toGo);
       }
     }
   }

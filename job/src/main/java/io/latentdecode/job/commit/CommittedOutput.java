@@ -7,8 +7,10 @@ import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.output.TaskSources;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -45,6 +47,7 @@ public final class CommittedOutput {
   private final List<Path> sourceFiles;
   private final List<String> inlineSources;
   private final long sourceCount;
+  private final Map<String, Long> rowsByInputFile;
 
   private CommittedOutput(
       SparkSession spark,
@@ -54,7 +57,8 @@ public final class CommittedOutput {
       Set<String> decodes,
       List<Path> sourceFiles,
       List<String> inlineSources,
-      long sourceCount) {
+      long sourceCount,
+      Map<String, Long> rowsByInputFile) {
     this.spark = spark;
     this.fs = fs;
     this.files = files;
@@ -63,6 +67,7 @@ public final class CommittedOutput {
     this.sourceFiles = sourceFiles;
     this.inlineSources = inlineSources;
     this.sourceCount = sourceCount;
+    this.rowsByInputFile = rowsByInputFile;
   }
 
   /**
@@ -93,12 +98,16 @@ public final class CommittedOutput {
     Set<String> decodes = new HashSet<>();
     List<Path> sourceFiles = new ArrayList<>();
     List<String> inline = new ArrayList<>();
+    Map<String, Long> rowsByFile = new HashMap<>();
     long count = 0;
     for (JsonNode m : ParallelReads.map(manifests, p -> readJson(fs, p))) {
       runs.add(m.path("run_id").asText());
       m.path("image_files").forEach(f -> files.add(f.asText()));
       m.path("error_files").forEach(f -> files.add(f.asText()));
       decodes.add(decodeKey(m.path("model_sha256").asText(), m.path("settings").asText()));
+      m.path("rows_by_input_file")
+          .properties()
+          .forEach(e -> rowsByFile.merge(e.getKey(), e.getValue().asLong(), Long::sum));
       if (m.hasNonNull("sources_file")) {
         sourceFiles.add(
             new Path(new Path(dir, m.path("run_id").asText()), m.path("sources_file").asText()));
@@ -108,7 +117,8 @@ public final class CommittedOutput {
         count += m.path("sources").size();
       }
     }
-    return new CommittedOutput(spark, fs, files, runs, decodes, sourceFiles, inline, count);
+    return new CommittedOutput(
+        spark, fs, files, runs, decodes, sourceFiles, inline, count, rowsByFile);
   }
 
   private static JsonNode readJson(FileSystem fs, Path file) throws IOException {
@@ -134,6 +144,14 @@ public final class CommittedOutput {
   /** How many inputs the manifests say were consumed, from their counts alone. */
   public long sourceCount() {
     return sourceCount;
+  }
+
+  /**
+   * Table inputs: the rows committed from each input file, keyed as the tasks saw the file (Spark's
+   * {@code _metadata.file_path}).
+   */
+  public Map<String, Long> rowsByInputFile() {
+    return rowsByInputFile;
   }
 
   /** The distinct (model, settings) the committed tasks were decoded with. */

@@ -69,6 +69,7 @@ public final class DriverErrors {
             0,
             TaskManifest.ID_SOURCES,
             rows.stream().map(Row::id).toList(),
+            java.util.Map.of(),
             0,
             rows.size(),
             plan.model().sha256(),

@@ -38,6 +38,7 @@ public final class RunReport {
    *     ResolvedModel#describe})
    * @param resumeJoin how a resumed run left out the committed inputs ({@code file_set}, {@code
    *     broadcast}, {@code shuffle}), or null
+   * @param filesCommittedWhole Parquet files a resumed run did not read, all their rows committed
    * @param startupSeconds where the time before the first task went (checks, model check, Spark's
    *     start, planning)
    */
@@ -52,6 +53,7 @@ public final class RunReport {
       List<TaskReport> tasks,
       long skippedInputs,
       String resumeJoin,
+      int filesCommittedWhole,
       Map<String, Double> startupSeconds) {
     long images = 0;
     long batches = 0;
@@ -152,6 +154,7 @@ public final class RunReport {
     input.put("format", plan.inputKind().text());
     if (resumeJoin != null) {
       input.put("resume_join", resumeJoin);
+      input.put("resume_files_committed_whole", filesCommittedWhole);
     }
     f.put("input", input);
     f.put("output", Map.of("uri", plan.outputUri(), "mode", options.mode().text()));

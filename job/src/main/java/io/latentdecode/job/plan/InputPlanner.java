@@ -12,6 +12,7 @@ import io.latentdecode.udf.latent.PickleFiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.apache.spark.sql.Column;
@@ -37,6 +38,9 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class InputPlanner {
   private static final Set<String> CONTRACT_COLUMNS = Set.of("id", "latent", "shape", "dtype");
+
+  /** The input file of a Parquet row (Spark's {@code _metadata.file_path}), last in the layout. */
+  public static final String FILE_COLUMN = "file";
 
   /**
    * Spark splits Parquet input into at least this many partitions (by row group) unless the bytes
@@ -95,7 +99,8 @@ public final class InputPlanner {
             : new StructType();
     suffixes.addAll(PickleFiles.EXTENSIONS);
     List<InputFile> files = listing.named(name -> suffixes.stream().anyMatch(name::endsWith));
-    return new PlannedInput(kind, listing.root().toString(), null, files, carried, List.of());
+    return new PlannedInput(
+        kind, listing.root().toString(), null, files, Map.of(), carried, List.of());
   }
 
   private static PlannedInput parquet(SparkSession spark, InputListing listing) {
@@ -125,11 +130,13 @@ public final class InputPlanner {
                       .toArray(Column[]::new))
               .as("carry"));
     }
+    select.add(col("_metadata.file_path").as(FILE_COLUMN));
     return new PlannedInput(
         InputKind.PARQUET,
         inputUri,
         raw.select(select.toArray(Column[]::new)),
         null,
+        files.rows(),
         carried,
         files.unreadable());
   }

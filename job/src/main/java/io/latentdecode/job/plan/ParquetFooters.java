@@ -7,6 +7,8 @@ import io.latentdecode.udf.contract.ErrorKind;
 import io.latentdecode.udf.contract.InputFile;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -22,8 +24,9 @@ import org.apache.spark.sql.SparkSession;
  * fails its task, and the run, naming the file.
  */
 final class ParquetFooters {
-  /** The readable files' paths, and an error row per unreadable file. */
-  record Checked(List<String> readable, List<DriverErrors.Row> unreadable) {}
+  /** The readable files' paths and rows, and an error row per unreadable file. */
+  record Checked(
+      List<String> readable, Map<String, Long> rows, List<DriverErrors.Row> unreadable) {}
 
   private ParquetFooters() {}
 
@@ -33,6 +36,7 @@ final class ParquetFooters {
     Path input = listing.root();
     List<InputFile> files = listing.named(name -> name.endsWith(".parquet"));
     ConcurrentLinkedQueue<String> readable = new ConcurrentLinkedQueue<>();
+    Map<String, Long> rows = new ConcurrentHashMap<>();
     ConcurrentLinkedQueue<DriverErrors.Row> unreadable = new ConcurrentLinkedQueue<>();
     files.parallelStream()
         .forEach(
@@ -42,7 +46,7 @@ final class ParquetFooters {
                   ParquetFileReader.open(
                       HadoopInputFile.fromStatus(
                           new FileStatus(f.length(), false, 1, 0, 0, path), conf))) {
-                reader.getFooter();
+                rows.put(f.path(), reader.getRecordCount());
                 readable.add(f.path());
               } catch (IOException | RuntimeException e) {
                 String relative =
@@ -67,6 +71,6 @@ final class ParquetFooters {
               + ": "
               + unreadable.peek().message());
     }
-    return new Checked(List.copyOf(readable), List.copyOf(unreadable));
+    return new Checked(List.copyOf(readable), Map.copyOf(rows), List.copyOf(unreadable));
   }
 }

@@ -6,6 +6,7 @@ import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.latent.InputFileContents;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -24,6 +25,7 @@ import org.apache.spark.sql.types.StructType;
  * @param uri the qualified input URI
  * @param rows the Parquet rows, partitioned for decoding; null for file inputs
  * @param files the latent files to decode, in path order; null for Parquet
+ * @param fileRows Parquet: the rows of each input file (by its listed path), from its footer
  * @param carriedColumns the input columns carried through to the output
  * @param unreadable input files the driver could not read at all, reported whole as error rows
  */
@@ -32,12 +34,14 @@ public record PlannedInput(
     String uri,
     Dataset<Row> rows,
     List<InputFile> files,
+    Map<String, Long> fileRows,
     StructType carriedColumns,
     List<DriverErrors.Row> unreadable) {
 
   public PlannedInput {
     unreadable = List.copyOf(unreadable);
     files = files == null ? null : List.copyOf(files);
+    fileRows = Map.copyOf(fileRows);
   }
 
   /** Whether the tasks read listed files (every format but Parquet). */
@@ -47,12 +51,12 @@ public record PlannedInput(
 
   /** The same Parquet input with other rows (filtered or repartitioned). */
   public PlannedInput withRows(Dataset<Row> newRows) {
-    return new PlannedInput(kind, uri, newRows, null, carriedColumns, unreadable);
+    return new PlannedInput(kind, uri, newRows, null, fileRows, carriedColumns, unreadable);
   }
 
   /** The same file input with fewer files. */
   public PlannedInput withFiles(List<InputFile> newFiles) {
-    return new PlannedInput(kind, uri, null, newFiles, carriedColumns, unreadable);
+    return new PlannedInput(kind, uri, null, newFiles, fileRows, carriedColumns, unreadable);
   }
 
   /** Inputs to decode: files for file inputs, rows for Parquet (one Spark job). */

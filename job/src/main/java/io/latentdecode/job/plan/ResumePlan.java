@@ -1,11 +1,16 @@
 package io.latentdecode.job.plan;
 
 import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
 
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.job.commit.CommittedOutput;
 import io.latentdecode.udf.contract.InputFile;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -53,7 +58,15 @@ public final class ResumePlan {
       return new Skipped(
           planned.withFiles(
               planned.files().stream().filter(f -> !done.contains(f.path())).toList()),
-          Join.FILE_SET);
+          Join.FILE_SET,
+          0);
+    }
+    List<String> complete = completeFiles(planned, committed);
+    if (!complete.isEmpty()) {
+      // files whose rows are all committed are not read at all
+      planned =
+          planned.withRows(
+              planned.rows().filter(not(col(InputPlanner.FILE_COLUMN).isin(complete.toArray()))));
     }
     long threshold =
         planned.rows().sparkSession().sessionState().conf().autoBroadcastJoinThreshold();
@@ -67,7 +80,35 @@ public final class ResumePlan {
         planned
             .rows()
             .join(sources, planned.rows().col("id").equalTo(sources.col("source")), "left_anti");
-    return new Skipped(planned.withRows(rows), join);
+    return new Skipped(planned.withRows(rows), join, complete.size());
+  }
+
+  /**
+   * The input files (as the tasks named them) from which the manifests record as many committed
+   * rows as the file's footer holds: every row of theirs is committed, whatever ids other files
+   * hold.
+   */
+  private static List<String> completeFiles(PlannedInput planned, CommittedOutput committed) {
+    List<String> complete = new ArrayList<>();
+    committed
+        .rowsByInputFile()
+        .forEach(
+            (taskPath, rows) -> {
+              Long total = planned.fileRows().get(listedPath(taskPath));
+              if (total != null && rows >= total) {
+                complete.add(taskPath);
+              }
+            });
+    return complete;
+  }
+
+  /** Spark's {@code _metadata.file_path} (a URI) as the listing writes the same file's path. */
+  private static String listedPath(String taskPath) {
+    try {
+      return new Path(new java.net.URI(taskPath)).toString();
+    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+      return taskPath;
+    }
   }
 
   /** How a resumed run left out what is committed. */
@@ -84,8 +125,11 @@ public final class ResumePlan {
     }
   }
 
-  /** The input less what is committed, and how the committed part was left out. */
-  public record Skipped(PlannedInput planned, Join join) {}
+  /**
+   * The input less what is committed, how the committed rows were left out, and how many Parquet
+   * files were left out whole.
+   */
+  public record Skipped(PlannedInput planned, Join join, int completeFiles) {}
 
   /**
    * Parquet rows left after a resume, spread evenly over tasks sized by their share of the input's

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Tasks sized by work whatever the input's layout, and resume at any size of the committed set:
  * many tiny files pack into a few tasks per slot; rows added after a resume are spread over the
- * slots; a committed set too large to broadcast is left out by a shuffle join; manifests from
- * before the columnar sources files still resume.
+ * slots; a committed set too large to broadcast is left out by a shuffle join, and a file whose
+ * rows are all committed is not read; manifests from before the columnar sources files still
+ * resume.
  */
 class TasksByWorkTest extends SparkJobTest {
   private static final String BROADCAST_THRESHOLD = "spark.sql.autoBroadcastJoinThreshold";
@@ -80,6 +81,9 @@ class TasksByWorkTest extends SparkJobTest {
     assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
     var report = RunReports.latest(output);
     assertThat(report.at("/input/resume_join").asText()).isEqualTo("shuffle");
+    assertThat(report.at("/input/resume_files_committed_whole").asInt())
+        .as("the first file, all of whose rows are committed")
+        .isEqualTo(1);
     assertThat(report.at("/counts/images").asLong()).isEqualTo(600);
     assertThat(report.at("/counts/skipped_committed_inputs").asLong()).isEqualTo(200);
     assertThat(report.at("/counts/tasks").asInt())
@@ -95,6 +99,8 @@ class TasksByWorkTest extends SparkJobTest {
     assertThat(again.exitCode()).as(again.toString()).isZero();
     assertThat(again.out()).contains("all 800 inputs were committed by earlier runs");
     assertThat(RunReports.latest(output).at("/input/resume_join").asText()).isEqualTo("broadcast");
+    assertThat(RunReports.latest(output).at("/input/resume_files_committed_whole").asInt())
+        .isEqualTo(2);
   }
 
   @Test

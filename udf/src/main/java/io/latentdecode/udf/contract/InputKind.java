@@ -35,7 +35,9 @@ public enum InputKind {
   public String rowLayout() {
     return switch (this) {
       case NPY, SAFETENSORS, ARROW -> "path: string, content: binary";
-      case PARQUET -> "id: string, latent: binary, shape: array<int>, dtype: string, carry: struct";
+      case PARQUET ->
+          "id: string, latent: binary, shape: array<int>, dtype: string, carry: struct (when"
+              + " columns are carried), file: string (the input file's path)";
     };
   }
 

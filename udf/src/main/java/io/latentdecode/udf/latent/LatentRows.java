@@ -29,6 +29,12 @@ public abstract sealed class LatentRows {
    */
   public abstract String source(InternalRow row);
 
+  /**
+   * The input file a table row was read from ({@link InputKind#rowLayout()}), or null where the
+   * source is the file itself.
+   */
+  public abstract String inputFile(InternalRow row);
+
   /** {@code file} or {@code id}: what {@link #source} returns. */
   public abstract String sourceKind();
 
@@ -76,6 +82,11 @@ public abstract sealed class LatentRows {
     @Override
     public String sourceKind() {
       return "file";
+    }
+
+    @Override
+    public String inputFile(InternalRow row) {
+      return null;
     }
 
     @Override
@@ -148,6 +159,12 @@ public abstract sealed class LatentRows {
     @Override
     public String sourceKind() {
       return "id";
+    }
+
+    @Override
+    public String inputFile(InternalRow row) {
+      int at = carriedColumns == 0 ? 4 : 5; // after the carried columns' struct, when there is one
+      return row.numFields() > at && !row.isNullAt(at) ? row.getUTF8String(at).toString() : null;
     }
 
     @Override

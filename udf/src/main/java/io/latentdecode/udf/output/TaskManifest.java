@@ -24,6 +24,8 @@ import org.apache.hadoop.fs.Path;
  * @param sourceKind {@code file} (sources are input file paths) or {@code id} (row ids)
  * @param sources every input the task consumed: not in the JSON but in the Parquet file {@link
  *     #sourcesFile()} beside it, published first
+ * @param rowsByInputFile table inputs: how many rows the task consumed from each input file, so
+ *     that a resumed run skips a file whose rows are all committed without reading it
  * @param images images written
  * @param errors rows quarantined
  * @param modelSha256 the decoder the run used
@@ -38,6 +40,7 @@ public record TaskManifest(
     @JsonProperty("image_bytes") long imageBytes,
     @JsonProperty("source_kind") String sourceKind,
     @JsonIgnore List<String> sources,
+    @JsonProperty("rows_by_input_file") java.util.Map<String, Long> rowsByInputFile,
     @JsonProperty("images") long images,
     @JsonProperty("errors") long errors,
     @JsonProperty("model_sha256") String modelSha256,

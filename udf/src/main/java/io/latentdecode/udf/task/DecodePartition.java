@@ -174,6 +174,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               imageFiles.stream().mapToLong(StagedFile::bytes).sum(),
               loop.sourceKind(),
               loop.sources(),
+              loop.rowsByInputFile(),
               loop.images(),
               loop.errors(),
               plan.model().sha256(),

@@ -66,6 +66,7 @@ final class PartitionDecoder {
   private final String presetName;
   private long readStart;
   private final List<String> sources = new ArrayList<>();
+  private final java.util.Map<String, Long> rowsByInputFile = new java.util.TreeMap<>();
   private long imageCount;
   private long batches;
   private long fp32Redecoded;
@@ -167,6 +168,10 @@ final class PartitionDecoder {
     while (input.hasNext()) {
       InternalRow row = input.next();
       sources.add(rows.source(row));
+      String file = rows.inputFile(row);
+      if (file != null) {
+        rowsByInputFile.merge(file, 1L, Long::sum);
+      }
       rows.read(row, sink);
     }
     readStart = clock.since(TaskStages.READ, readStart);
@@ -330,6 +335,11 @@ final class PartitionDecoder {
   /** The inputs consumed: what the task manifest records for {@code --mode resume}. */
   List<String> sources() {
     return sources;
+  }
+
+  /** Table inputs: the rows consumed from each input file. */
+  java.util.Map<String, Long> rowsByInputFile() {
+    return rowsByInputFile;
   }
 
   String sourceKind() {
