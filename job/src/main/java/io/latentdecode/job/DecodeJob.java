@@ -366,10 +366,10 @@ public final class DecodeJob {
         new java.util.HashSet<>(
             committed.committedAmong(
                 planned.unreadable().stream().map(DriverErrors.Row::id).toList()));
-    long all = planned.count();
+    long all = planned.countAll();
     ResumePlan.Skipped skipped = ResumePlan.skipCommitted(planned, committed);
     planned = skipped.planned();
-    long remaining = planned.count();
+    long remaining = skipped.join() == ResumePlan.Join.NONE ? 0 : planned.count();
     LOG.info(
         "--mode resume: {} of {} inputs are committed by {} earlier runs ({} ids or files in"
             + " their manifests, left out by a {} join; {} input files committed whole, not"

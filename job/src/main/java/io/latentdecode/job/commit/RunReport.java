@@ -37,7 +37,7 @@ public final class RunReport {
    * @param model what the model is and where its decode conventions came from (see {@code
    *     ResolvedModel#describe})
    * @param resumeJoin how a resumed run left out the committed inputs ({@code file_set}, {@code
-   *     broadcast}, {@code shuffle}), or null
+   *     none}: every file committed whole, {@code broadcast}, {@code shuffle}), or null
    * @param filesCommittedWhole Parquet files a resumed run did not read, all their rows committed
    * @param startupSeconds where the time before the first task went (checks, model check, Spark's
    *     start, planning)

@@ -2,6 +2,7 @@ package io.latentdecode.job.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentdecode.job.commit.ParallelReads;
 import io.latentdecode.job.output.ImageFiles;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.output.HadoopChannels;
@@ -84,27 +85,14 @@ public record OutputSummary(
         }
       }
     }
-    // many small reads: in parallel, as an output of 100 000 tasks has as many manifests
-    List<JsonNode> read;
-    try {
-      read = parts.parallelStream().map(p -> readJsonUnchecked(fs, p)).toList();
-    } catch (java.io.UncheckedIOException e) {
-      throw e.getCause();
-    }
-    for (JsonNode m : read) {
+    // many small reads, on a pool (an output of 100 000 tasks has as many manifests), each kept
+    // as the few figures inspect needs
+    for (Committed m : ParallelReads.map(parts, p -> Committed.of(fs, output, readJson(fs, p)))) {
       tasks++;
-      images += m.path("images").asLong();
-      errors += m.path("errors").asLong();
-      for (JsonNode name : m.path("image_files")) {
-        files.add(new Path(output, name.asText()));
-      }
-      if (m.has("image_bytes")) {
-        bytes += m.path("image_bytes").asLong();
-      } else { // manifests from before image_bytes
-        for (JsonNode name : m.path("image_files")) {
-          bytes += fs.getFileStatus(new Path(output, name.asText())).getLen();
-        }
-      }
+      images += m.images();
+      errors += m.errors();
+      bytes += m.bytes();
+      m.imageFiles().forEach(name -> files.add(new Path(output, name)));
     }
     files.sort(null);
     Map<String, Long> byKind = new TreeMap<>();
@@ -119,11 +107,18 @@ public record OutputSummary(
         output, runs, committedRuns, tasks, images, errors, files, bytes, schema, byKind);
   }
 
-  private static JsonNode readJsonUnchecked(FileSystem fs, Path file) {
-    try {
-      return readJson(fs, file);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+  /** What one task manifest says was committed. */
+  private record Committed(long images, long errors, long bytes, List<String> imageFiles) {
+    static Committed of(FileSystem fs, Path output, JsonNode m) throws IOException {
+      List<String> names = new ArrayList<>();
+      m.path("image_files").forEach(name -> names.add(name.asText()));
+      long bytes = m.path("image_bytes").asLong();
+      if (!m.has("image_bytes")) { // manifests from before image_bytes
+        for (String name : names) {
+          bytes += fs.getFileStatus(new Path(output, name)).getLen();
+        }
+      }
+      return new Committed(m.path("images").asLong(), m.path("errors").asLong(), bytes, names);
     }
   }
 

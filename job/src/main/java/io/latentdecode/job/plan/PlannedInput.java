@@ -64,6 +64,14 @@ public record PlannedInput(
     return isFiles() ? files.size() : rows.count();
   }
 
+  /**
+   * Inputs before any is left out: files for file inputs, for Parquet the rows the footers count
+   * (no Spark job).
+   */
+  public long countAll() {
+    return isFiles() ? files.size() : fileRows.values().stream().mapToLong(Long::longValue).sum();
+  }
+
   /** No input at all (no tasks): a resumed run with nothing left to decode. */
   public PlannedInput empty() {
     return isFiles() ? withFiles(List.of()) : withRows(rows.limit(0).coalesce(1));

@@ -62,6 +62,9 @@ public final class ResumePlan {
           0);
     }
     List<String> complete = completeFiles(planned, committed);
+    if (!planned.fileRows().isEmpty() && complete.size() == planned.fileRows().size()) {
+      return new Skipped(planned.empty(), Join.NONE, complete.size()); // no row left to join
+    }
     if (!complete.isEmpty()) {
       // files whose rows are all committed are not read at all
       planned =
@@ -115,6 +118,8 @@ public final class ResumePlan {
   public enum Join {
     /** File inputs: the listing less a set of committed paths. */
     FILE_SET,
+    /** Every input file is committed whole: nothing is read. */
+    NONE,
     /** Committed ids sent whole to every task (few of them). */
     BROADCAST,
     /** Input and committed ids shuffled by id and merged: driver memory stays flat. */

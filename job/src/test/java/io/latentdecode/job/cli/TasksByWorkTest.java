@@ -94,13 +94,25 @@ class TasksByWorkTest extends SparkJobTest {
         .doesNotHaveDuplicates();
 
     spark.conf().unset(BROADCAST_THRESHOLD);
+    writeParquet(table, "more", 10);
+    CliRun.Result more = decode(table);
+
+    assertThat(more.exitCode()).as(more.toString()).isZero();
+    report = RunReports.latest(output);
+    assertThat(report.at("/input/resume_join").asText()).isEqualTo("broadcast");
+    assertThat(report.at("/input/resume_files_committed_whole").asInt()).isEqualTo(2);
+    assertThat(report.at("/counts/images").asLong()).isEqualTo(10);
+
     CliRun.Result again = decode(table);
 
     assertThat(again.exitCode()).as(again.toString()).isZero();
-    assertThat(again.out()).contains("all 800 inputs were committed by earlier runs");
-    assertThat(RunReports.latest(output).at("/input/resume_join").asText()).isEqualTo("broadcast");
-    assertThat(RunReports.latest(output).at("/input/resume_files_committed_whole").asInt())
-        .isEqualTo(2);
+    assertThat(again.out()).contains("all 810 inputs were committed by earlier runs");
+    assertThat(RunReports.latest(output).at("/input/resume_join").asText())
+        .as("every file committed whole: nothing read or joined")
+        .isEqualTo("none");
+    assertThat(ArrowOutput.committedImages(output).column("id"))
+        .hasSize(810)
+        .doesNotHaveDuplicates();
   }
 
   @Test
