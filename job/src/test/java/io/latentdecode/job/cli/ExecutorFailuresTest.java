@@ -77,7 +77,7 @@ class ExecutorFailuresTest {
                   "--conf",
                   "spark.hadoop.fs.slow.impl=" + SlowFileSystem.class.getName(),
                   "--conf",
-                  "spark.hadoop." + SlowFileSystem.DELAY + "=15000",
+                  "spark.hadoop." + SlowFileSystem.DELAY + "=30000",
                   "--conf",
                   "spark.executor.extraClassPath="
                       + Path.of("target/test-classes").toAbsolutePath()));

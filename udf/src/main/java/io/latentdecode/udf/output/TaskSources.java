@@ -49,7 +49,7 @@ public final class TaskSources {
             .withConf(conf)
             .withType(SCHEMA)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
             .build()) {
       for (String source : sources) {
         writer.write(rows.newGroup().append(COLUMN, source));
