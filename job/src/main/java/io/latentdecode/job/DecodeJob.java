@@ -21,6 +21,7 @@ import io.latentdecode.job.plan.OutputCheck;
 import io.latentdecode.job.plan.PlannedInput;
 import io.latentdecode.job.plan.PrecisionModel;
 import io.latentdecode.job.plan.ResumePlan;
+import io.latentdecode.job.plan.TilingMethod;
 import io.latentdecode.job.progress.RunProgress;
 import io.latentdecode.job.report.ReportSamples;
 import io.latentdecode.job.report.RunReportPage;
@@ -279,10 +280,13 @@ public final class DecodeJob {
                 LatentConventions.resolve(options.conventionFlags(), null, null).sources())
             : LatentConventions.resolve(
                 options.conventionFlags(), resolved.conventions(), resolved.conventionsSource());
+    DecodeSettings settings = options.settings();
     return new ResolvedRun(
         resolved,
         modelUri,
-        options.settings().withConvention(conventions.convention()),
+        settings
+            .withConvention(conventions.convention())
+            .withTiling(TilingMethod.resolve(settings.tiling(), resolved.ref(), modelUri)),
         conventions.sources());
   }
 

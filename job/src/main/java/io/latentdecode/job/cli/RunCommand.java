@@ -135,15 +135,28 @@ final class RunCommand implements Callable<Integer> {
       names = "--tile-size",
       paramLabel = "off|auto|T",
       description =
-          "Decode latents larger than T x T latent pixels in overlapping tiles, blended linearly"
-              + " (auto: T from the memory budget). Default: off.")
+          "Decode latents larger than T x T latent pixels in tiles (auto: T from the memory"
+              + " budget); --tile-mode says how. Default: off.")
   String tileSize = "off";
+
+  @Option(
+      names = "--tile-mode",
+      paramLabel = "auto|shared-statistics|blend",
+      description =
+          "shared-statistics: the job's own decode graphs run tile by tile with every GroupNorm"
+              + " normalising over the whole image, giving the whole decode's pixels (diffusers"
+              + " folders, safetensors, TAESD-family weights). blend: tiles decoded on their own"
+              + " and blended across their overlap (any decoder, TorchScript too; close to, not"
+              + " equal to, the whole decode). auto: shared-statistics where the model allows it."
+              + " Default: auto.")
+  String tileMode = "auto";
 
   @Option(
       names = "--tile-overlap",
       paramLabel = "O",
       description =
-          "Overlap of neighbouring tiles in latent pixels. Default: a quarter of the tile.")
+          "Overlap of neighbouring blended tiles in latent pixels. Default: a quarter of the"
+              + " tile.")
   Integer tileOverlap;
 
   @Option(
@@ -293,7 +306,7 @@ final class RunCommand implements Callable<Integer> {
                   autoOrCount("--batch-size", batchSize),
                   device,
                   precision,
-                  Tiling.parse(tileSize, tileOverlap),
+                  Tiling.parse(tileSize, tileOverlap, Tiling.Method.parse(tileMode)),
                   Math.round(maxImageMegapixels * 1_000_000),
                   new EncodingOptions(pngCompression, jpegQuality, webpQuality, webpLossless)),
               new DeviceLimits(

@@ -117,6 +117,21 @@ class ModelFormsTest extends SparkJobTest {
   }
 
   @Test
+  void theReferencesDecodedInSharedStatisticsTilesAreTheWholeDecodes() throws Exception {
+    // 16-pixel tiles: 4, 6 and 9 of them for the 32x32, 24x40 and 48x48 latents; every image
+    // within one 8-bit level of diffusers' whole decode.
+    for (String model : List.of("sd-tiny", "flux-tiny")) {
+      JsonNode report =
+          RunReports.only(decodeKl(model, SharedData.autoencoderKl(model), "--tile-size", "16"));
+      assertThat(report.at("/settings/tile_mode").asText()).isEqualTo("shared-statistics");
+      assertThat(report.at("/counts/tiled_images").asLong()).as(model).isEqualTo(3);
+    }
+    JsonNode taef2 = RunReports.only(decodeTaef2(SharedData.taef2Weights(), "--tile-size", "16"));
+    assertThat(taef2.at("/settings/tile_mode").asText()).isEqualTo("shared-statistics");
+    assertThat(taef2.at("/counts/tiled_images").asLong()).isEqualTo(3);
+  }
+
+  @Test
   void theTorchScriptTraceAndTheWeightsGiveTheSamePixels() throws Exception {
     Path folder = SharedData.autoencoderKl("sd-tiny");
     Path input = klInput("sd-tiny");
@@ -167,7 +182,7 @@ class ModelFormsTest extends SparkJobTest {
     return output;
   }
 
-  private Path decodeTaef2(Path model) throws Exception {
+  private Path decodeTaef2(Path model, String... more) throws Exception {
     Path input = tmp.resolve("textures");
     if (!Files.isDirectory(input)) {
       for (String name : List.of("brick", "grass", "gravel")) {
@@ -175,7 +190,7 @@ class ModelFormsTest extends SparkJobTest {
       }
     }
     Path output = Files.createTempDirectory(tmp, "images-").resolve("out");
-    CliRun.Result r = run(input, output, model.toString());
+    CliRun.Result r = run(input, output, model.toString(), more);
     assertThat(r.exitCode()).as(r.toString()).isZero();
     List<String> names = new ArrayList<>();
     for (Object id : ArrowOutput.images(output).column("id")) {

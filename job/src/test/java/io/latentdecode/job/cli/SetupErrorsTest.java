@@ -242,6 +242,26 @@ class SetupErrorsTest {
         CliRun.decode(
             input.toString(), output.toString(), model.toString(), "--packed-latents", "7x8"),
         "even");
+    assertUsageError(
+        CliRun.decode(
+            input.toString(), output.toString(), model.toString(), "--tile-mode", "seamless"),
+        "--tile-mode 'seamless': expected auto, shared-statistics or blend");
+  }
+
+  @Test
+  void sharedStatisticsTilesOfATorchScriptDecoderAreRefusedNamingTheWayOut() {
+    assertSetupError(
+        CliRun.decode(
+            input.toString(),
+            output.toString(),
+            model.toString(),
+            "--tile-size",
+            "64",
+            "--tile-mode",
+            "shared-statistics"),
+        "--tile-mode shared-statistics needs weights the job runs through its own decode graphs",
+        "is a TorchScript file",
+        "pass --tile-mode blend");
   }
 
   private void assertSetupErrorAt(CliRun.Result r, Path out, String... parts) {

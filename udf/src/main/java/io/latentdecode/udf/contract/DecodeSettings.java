@@ -88,6 +88,19 @@ public record DecodeSettings(
         convention, packing, imageFormat, batchSize, device, p, tiling, maxImagePixels, encoding);
   }
 
+  public DecodeSettings withTiling(Tiling t) {
+    return new DecodeSettings(
+        convention,
+        packing,
+        imageFormat,
+        batchSize,
+        device,
+        precision,
+        t,
+        maxImagePixels,
+        encoding);
+  }
+
   public DecodeSettings withConvention(LatentConvention c) {
     return new DecodeSettings(
         c, packing, imageFormat, batchSize, device, precision, tiling, maxImagePixels, encoding);

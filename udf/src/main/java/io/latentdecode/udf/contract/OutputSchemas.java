@@ -79,7 +79,10 @@ public final class OutputSchemas {
     m.put("max_image_pixels", s.maxImagePixels());
     m.put("tile_size", s.tiling().text());
     if (s.tiling().mode() != Tiling.Mode.OFF) {
-      m.put("tile_overlap", s.tiling().overlap() < 0 ? "auto" : s.tiling().overlap());
+      m.put("tile_mode", s.tiling().method().text());
+      if (!s.tiling().sharesStatistics()) {
+        m.put("tile_overlap", s.tiling().overlap() < 0 ? "auto" : s.tiling().overlap());
+      }
     }
     m.put("image_format", s.imageFormat().text());
     if (s.imageFormat() == ImageFormat.PNG) {

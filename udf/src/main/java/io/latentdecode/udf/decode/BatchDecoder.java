@@ -141,8 +141,7 @@ public final class BatchDecoder implements AutoCloseable {
           boolean[] ok = finiteRows(images);
           long[] overflowed = indicesOf(not(ok));
           if (overflowed.length > 0) {
-            NDArray again =
-                decodeImages(scope, z.get(scope.create(overflowed)), tile, this::forwardFp32);
+            NDArray again = decodeImages(scope, z.get(scope.create(overflowed)), tile, true);
             images = replaceRows(images, overflowed, again);
             redecoded = overflowed.length;
           }
@@ -276,7 +275,7 @@ public final class BatchDecoder implements AutoCloseable {
       throws TranslateException {
     NDArray out;
     try {
-      out = decodeImages(scope, z, tile, this::forward);
+      out = decodeImages(scope, z, tile, false);
     } catch (TranslateException | RuntimeException e) {
       if (!isOutOfMemory(e)) {
         throw e;
@@ -322,32 +321,38 @@ public final class BatchDecoder implements AutoCloseable {
     return false;
   }
 
-  private NDArray decodeImages(NDManager scope, NDArray z, int tile, TiledForward.Forward forward)
-      throws TranslateException {
-    if (tile > 0) {
-      return TiledForward.decode(scope, z, tile, settings.tiling().overlapFor(tile), forward);
-    }
-    return forward.apply(z);
-  }
-
   /**
-   * The decoder in the run's precision. Every decoder file takes and returns float32: the
-   * half-precision exports cast inside (DJL 0.35.1 aborts the JVM on bfloat16 tensors, so they
-   * never cross into Java).
+   * The images of {@code z}: whole, or for a tile side above 0 in tiles, by the decoder's own graph
+   * with shared statistics or blended. {@code fp32}: the float32 decoder (the half-precision
+   * fallback) instead of the one in the run's precision.
    */
-  private NDArray forward(NDArray z) throws TranslateException {
-    return run(predictor, z);
+  private NDArray decodeImages(NDManager scope, NDArray z, int tile, boolean fp32)
+      throws TranslateException {
+    Predictor<NDList, NDList> p = fp32 ? fp32Predictor() : predictor;
+    if (tile <= 0) {
+      return run(p, new NDList(z));
+    }
+    if (settings.tiling().sharesStatistics()) {
+      return run(p, SharedStatisticsTiles.inputs(scope, z, tile));
+    }
+    return TiledForward.decode(
+        scope, z, tile, settings.tiling().overlapFor(tile), piece -> run(p, new NDList(piece)));
   }
 
-  private NDArray forwardFp32(NDArray z) throws TranslateException {
+  private Predictor<NDList, NDList> fp32Predictor() {
     if (fp32Predictor == null) {
       fp32Predictor = settings.precision().isHalf() ? fp32Fallback.get() : predictor;
     }
-    return run(fp32Predictor, z);
+    return fp32Predictor;
   }
 
-  private NDArray run(Predictor<NDList, NDList> p, NDArray z) throws TranslateException {
-    NDArray out = p.predict(new NDList(z)).get(0);
+  /**
+   * One call of the decoder. Every decoder file takes and returns float32: the half-precision
+   * exports cast inside (DJL 0.35.1 aborts the JVM on bfloat16 tensors, so they never cross into
+   * Java).
+   */
+  private NDArray run(Predictor<NDList, NDList> p, NDList inputs) throws TranslateException {
+    NDArray out = p.predict(inputs).get(0);
     if (out.getDataType() != DataType.FLOAT32) {
       throw new IllegalStateException(
           "the decoder returned "

@@ -126,6 +126,11 @@ public record AutoencoderKlArchitecture(
   }
 
   @Override
+  public boolean tilesWithSharedStatistics() {
+    return true;
+  }
+
+  @Override
   public long[] programConfig(Precision precision) {
     return new long[] {
       DecoderArchitecture.dtypeCode(precision),

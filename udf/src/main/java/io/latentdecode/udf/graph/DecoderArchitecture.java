@@ -27,6 +27,12 @@ public sealed interface DecoderArchitecture extends Serializable
   /** The arguments of the program's {@code configure} for a forward in {@code precision}. */
   long[] programConfig(Precision precision);
 
+  /**
+   * Whether the graph's {@code decode_tiled} can decode this architecture in tiles with every
+   * GroupNorm's statistics shared over the whole map.
+   */
+  boolean tilesWithSharedStatistics();
+
   /** The architecture's parameters, by the names diffusers' configs use, for reports. */
   Map<String, Object> parameters();
 

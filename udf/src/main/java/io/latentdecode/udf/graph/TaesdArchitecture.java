@@ -65,6 +65,12 @@ public record TaesdArchitecture(int latentChannels, int width, List<Integer> poo
     return t;
   }
 
+  /** The graph runs the blocks before the first upsampling whole; the rest has no GroupNorm. */
+  @Override
+  public boolean tilesWithSharedStatistics() {
+    return pooledBlocks.stream().allMatch(b -> b < 6);
+  }
+
   @Override
   public long[] programConfig(Precision precision) {
     return new long[] {DecoderArchitecture.dtypeCode(precision)};

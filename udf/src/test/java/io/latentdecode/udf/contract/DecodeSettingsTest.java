@@ -55,9 +55,15 @@ class DecodeSettingsTest {
                 new LatentConvention(
                     "x", 1, 0, List.of(0.1, 0.2), List.of(1.0, 1.0), 4, OutputRange.ZERO_TO_ONE))
         .hasMessageContaining("2 values for 4 latent channels");
-    assertThatThrownBy(() -> Tiling.parse("4", null)).hasMessageContaining("--tile-size 4");
-    assertThatThrownBy(() -> Tiling.parse("64", 40)).hasMessageContaining("--tile-overlap 40");
-    assertThatThrownBy(() -> Tiling.parse("big", null)).hasMessageContaining("'big'");
+    assertThatThrownBy(() -> Tiling.parse("4", null, Tiling.Method.AUTO))
+        .hasMessageContaining("--tile-size 4");
+    assertThatThrownBy(() -> Tiling.parse("64", 40, Tiling.Method.AUTO))
+        .hasMessageContaining("--tile-overlap 40");
+    assertThatThrownBy(() -> Tiling.parse("big", null, Tiling.Method.AUTO))
+        .hasMessageContaining("'big'");
+    assertThatThrownBy(() -> Tiling.Method.parse("seamless"))
+        .hasMessageContaining("--tile-mode 'seamless'")
+        .hasMessageContaining("shared-statistics or blend");
     assertThatThrownBy(() -> LatentPacking.parse("127x96")).hasMessageContaining("even");
     assertThatThrownBy(() -> Precision.parse("fp8")).hasMessageContaining("fp32, fp16 or bf16");
   }
@@ -73,9 +79,12 @@ class DecodeSettingsTest {
 
   @Test
   void tilingAndPackingSpellingsParse() {
-    assertThat(Tiling.parse("auto", null).mode()).isEqualTo(Tiling.Mode.AUTO);
-    assertThat(Tiling.parse("64", null).overlapFor(64)).isEqualTo(16);
-    assertThat(Tiling.parse("64", 8).overlapFor(64)).isEqualTo(8);
+    assertThat(Tiling.parse("auto", null, Tiling.Method.AUTO).mode()).isEqualTo(Tiling.Mode.AUTO);
+    assertThat(Tiling.parse("64", null, Tiling.Method.AUTO).overlapFor(64)).isEqualTo(16);
+    assertThat(Tiling.parse("64", 8, Tiling.Method.AUTO).overlapFor(64)).isEqualTo(8);
+    assertThat(Tiling.Method.parse("shared")).isEqualTo(Tiling.Method.SHARED_STATISTICS);
+    assertThat(Tiling.Method.parse("Blend")).isEqualTo(Tiling.Method.BLEND);
+    assertThat(Tiling.parse("64", null, Tiling.Method.BLEND).sharesStatistics()).isFalse();
     assertThat(LatentPacking.parse("128x96")).isEqualTo(new LatentPacking(true, 128, 96));
     assertThat(LatentPacking.parse("square")).isEqualTo(new LatentPacking(true, 0, 0));
   }
