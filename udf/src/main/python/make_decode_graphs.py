@@ -27,7 +27,8 @@ whole input map, accumulated over the tiles' own regions in float32 (per tile a 
 squared deviations, combined as Chan et al. do), which takes a pass over the tiles per GroupNorm:
 an AutoencoderKL ResNet step makes three (statistics of its input when an upsampling comes first,
 of its first convolution's output, then the output itself), recomputing the cheap parts instead of
-keeping them. Between steps only the step's input and output maps are held, never a whole map of
+keeping them. Every pass cuts the same tiles with the same margin, so that the allocator can give
+each pass the blocks the one before freed. Between steps only the step's input and output maps are held, never a whole map of
 the intermediate activations. The TAESD family's steps after the head hold no GroupNorm: one pass
 of tiles, each cut again after every resolution to what the next one needs.
 
@@ -61,10 +62,11 @@ def dtype_of(code: int) -> torch.dtype:
 
 
 def accumulate(stats: Optional[Stats], x: Tensor, groups: int) -> Stats:
-    """Adds a tile's own region to the running GroupNorm statistics of its map."""
-    t = x.reshape(x.shape[0], groups, -1).float()
-    var, mean = torch.var_mean(t, dim=2, unbiased=False)
-    count = torch.full_like(mean, float(t.shape[2]))
+    """Adds a tile's own region (a view, not copied) to the running GroupNorm statistics of its map."""
+    n, c, h, w = x.shape
+    t = x.reshape(n, groups, c // groups, h, w).float()
+    var, mean = torch.var_mean(t, dim=[2, 3, 4], unbiased=False)
+    count = torch.full_like(mean, float(c // groups * h * w))
     m2 = var * count
     if stats is None:
         return (count, mean, m2)
@@ -86,8 +88,8 @@ def group_norm_with(x: Tensor, stats: Stats, weight: Tensor, bias: Tensor, eps: 
     scale = scale.reshape(n, c, 1, 1)
     shift = shift.reshape(n, c, 1, 1)
     if x.dtype == torch.float32:
-        return x * scale + shift
-    return (x.float() * scale + shift).to(x.dtype)
+        return torch.addcmul(shift, x, scale)
+    return torch.addcmul(shift, x.float(), scale).to(x.dtype)
 
 
 def tiles(height: int, width: int, side: int) -> List[List[int]]:
@@ -261,13 +263,13 @@ class AutoencoderKLDecode(DecodeGraph):
         if x_stats is None or before != "":
             fresh: Optional[Stats] = None
             for region in grid:
-                x, origin = self.step_input(m, region, before, 0)
+                x, origin = self.step_input(m, region, before, 2)
                 fresh = accumulate(fresh, cut(x, origin, region), self.groups)
             x_stats = fresh
         assert x_stats is not None
         h_stats: Optional[Stats] = None
         for region in grid:
-            x, origin = self.step_input(m, region, before, 1)
+            x, origin = self.step_input(m, region, before, 2)
             h = self.resnet_first(x, name, x_stats)
             h_stats = accumulate(h_stats, cut(h, origin, region), self.groups)
         assert h_stats is not None
