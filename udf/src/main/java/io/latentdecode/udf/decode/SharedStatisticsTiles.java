@@ -11,12 +11,12 @@ import ai.djl.ndarray.NDManager;
  * every GroupNorm normalising over the whole map, so the result is the whole decode's; it runs
  * through the predictor path like any forward, under inference mode.
  */
-final class SharedStatisticsTiles {
+public final class SharedStatisticsTiles {
   static final String METHOD = "decode_tiled";
 
   private SharedStatisticsTiles() {}
 
-  static NDList inputs(NDManager scope, NDArray z, int tile) {
+  public static NDList inputs(NDManager scope, NDArray z, int tile) {
     NDArray side = scope.create(new long[] {tile});
     NDArray method = scope.create(new long[] {0});
     method.setName("module_method:" + METHOD);

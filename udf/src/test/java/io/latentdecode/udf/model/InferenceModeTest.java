@@ -15,6 +15,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoopTranslator;
 import io.latentdecode.udf.contract.Precision;
+import io.latentdecode.udf.decode.SharedStatisticsTiles;
 import io.latentdecode.udf.testing.SharedData;
 import io.latentdecode.udf.testing.TestDecoders;
 import java.nio.file.Path;
@@ -114,6 +115,23 @@ class InferenceModeTest {
               .predict(new NDList(scope.randomNormal(new Shape(1, 4, 4, 4))))
               .singletonOrThrow();
       assertThatThrownBy(() -> out.addi(1f))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("Inplace update to inference tensor outside InferenceMode");
+    }
+  }
+
+  @Test
+  void theTiledDecodeOfDirectlyLoadedWeightsRunsUnderInferenceModeToo() throws Exception {
+    LoadedDecoder decoder = TestDecoders.directOnCpu(sdTinyWeights());
+    try (Predictor<NDList, NDList> predictor = decoder.newPredictor();
+        NDManager scope = decoder.newBatchManager()) {
+      NDArray z = scope.randomNormal(new Shape(1, 4, 16, 12));
+      NDArray whole = predictor.predict(new NDList(z)).singletonOrThrow();
+      NDArray tiled =
+          predictor.predict(SharedStatisticsTiles.inputs(scope, z, 8)).singletonOrThrow();
+      assertThat(tiled.getShape()).isEqualTo(new Shape(1, 3, 128, 96));
+      assertThat(tiled.sub(whole).abs().max().getFloat()).isLessThan(1e-4f);
+      assertThatThrownBy(() -> tiled.addi(1f))
           .isInstanceOf(EngineException.class)
           .hasMessageContaining("Inplace update to inference tensor outside InferenceMode");
     }
