@@ -1,7 +1,5 @@
 package io.latentdecode.udf.model;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,18 +33,13 @@ public final class EngineSetup {
     }
   }
 
-  /** {@code setenv} of the C library this JVM and libtorch share. */
-  private interface CLibrary extends Library {
-    int setenv(String name, String value, int overwrite);
-  }
-
   private static void askForHugePages() {
     if (System.getenv(HUGE_PAGES) != null
         || !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
       return;
     }
     try {
-      Native.load("c", CLibrary.class).setenv(HUGE_PAGES, "1", 0);
+      CLibrary.get().setenv(HUGE_PAGES, "1", 0);
     } catch (RuntimeException | LinkageError e) {
       LOG.debug("Cannot set {} for libtorch ({}); large tensors use 4 KB pages", HUGE_PAGES, e);
     }

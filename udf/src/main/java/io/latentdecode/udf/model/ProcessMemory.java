@@ -33,11 +33,6 @@ public final class ProcessMemory {
     Files.writeString(CLEAR_REFS, "5");
   }
 
-  /** {@code malloc_trim} of the C library this JVM and libtorch share. */
-  private interface CLibrary extends com.sun.jna.Library {
-    int malloc_trim(long pad);
-  }
-
   /**
    * Hands the memory that glibc's allocator holds free back to the kernel, so that a measurement
    * starting now sees the work's own demand rather than blocks an earlier piece of work left
@@ -45,7 +40,7 @@ public final class ProcessMemory {
    */
   public static void releaseFreeMemory() {
     try {
-      com.sun.jna.Native.load("c", CLibrary.class).malloc_trim(0);
+      CLibrary.get().malloc_trim(0);
     } catch (RuntimeException | LinkageError e) {
       // not glibc: measurements include what the allocator keeps
     }
