@@ -73,90 +73,145 @@ public final class DecodeJob {
     Instant started = Instant.now();
     StartupClock startup = new StartupClock();
     Configuration checkConf = hadoopConf(options.sparkConf());
+    int taskCpus = taskCpus(options.sparkConf());
+    Map<String, String> executorConf =
+        ExecutorMemoryCheck.effectiveConf(options.sparkConf(), options.master());
+    boolean containerEnforced = ExecutorMemory.of(executorConf).containerEnforced();
+    // Spark's start is the longest step before the first task: it overlaps every check that does
+    // not need it, unless a container check must come before Spark asks for any executor
+    SparkStart sparkStart =
+        containerEnforced ? null : SparkStart.begin(options.master(), options.sparkConf());
+    Checked checked;
+    try {
+      checked = checkWithoutSpark(options, checkConf, taskCpus, startup);
+      if (containerEnforced) {
+        checkExecutorMemory(checked, executorConf, checkConf, taskCpus);
+        startup.lap("executor_memory_check");
+        sparkStart = SparkStart.begin(options.master(), options.sparkConf());
+      }
+    } catch (RuntimeException | Error e) {
+      if (sparkStart != null) {
+        sparkStart.abandon();
+      }
+      throw e;
+    }
+    try (SparkSessions.Session session = sparkStart.session()) {
+      startup.lap("waiting_for_spark");
+      startup.put("spark_start", sparkStart.startSeconds());
+      return decodeAndCommit(session, options, checked, started, taskCpus, startup);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot write to --output " + checked.output() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** What the checks before Spark found: the input, the output and the loaded model. */
+  private record Checked(
+      Path input,
+      Path output,
+      InputListing listing,
+      InputKind kind,
+      FileSystem outFs,
+      boolean clearOutput,
+      CheckedModel model) {}
+
+  /**
+   * Every check that needs no Spark, in the order a user fixes them: the input is there and of one
+   * format, the model resolves, the output can be written, and the model loads and decodes a tiny
+   * latent.
+   */
+  private static Checked checkWithoutSpark(
+      RunOptions options, Configuration checkConf, int taskCpus, StartupClock startup) {
     Path input = qualify(options.input(), checkConf, "--input");
     Path output = qualify(options.output(), checkConf, "--output");
     InputListing listing = InputListing.of(fileSystem(input, checkConf), input);
     startup.lap("listing");
     InputKind kind = InputFiles.detect(listing, options.inputFormat());
-    int taskCpus = taskCpus(options.sparkConf());
     ResolvedRun resolved = resolveModel(options, checkConf);
     FileSystem outFs = fileSystem(output, checkConf);
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
     startup.lap("checks");
-    CheckedModel model = null;
-    Map<String, String> executorConf =
-        ExecutorMemoryCheck.effectiveConf(options.sparkConf(), options.master());
-    if (ExecutorMemory.of(executorConf).containerEnforced()) {
-      // a container that cannot hold the decodes is found before Spark asks for any
-      model = loadModel(resolved, checkConf, taskCpus);
-      ExecutorMemoryCheck.check(
-          executorConf,
-          model.settings(),
-          model.ref(),
-          latentChannels(model),
-          fileSystem(input, checkConf),
-          listing,
-          kind,
-          checkConf,
-          taskCpus);
-      startup.lap("model_check");
-    }
+    CheckedModel model = loadModel(resolved, checkConf, taskCpus);
+    startup.lap("model_check");
+    return new Checked(input, output, listing, kind, outFs, clearOutput, model);
+  }
 
-    SparkStart sparkStart = SparkStart.begin(options.master(), options.sparkConf());
-    if (model == null) {
-      try {
-        model = loadModel(resolved, checkConf, taskCpus);
-      } catch (RuntimeException | Error e) {
-        sparkStart.abandon();
-        throw e;
-      }
-      startup.lap("model_check");
+  /** On YARN and Kubernetes: a container that cannot hold the decodes stops the run here. */
+  private static void checkExecutorMemory(
+      Checked checked, Map<String, String> executorConf, Configuration checkConf, int taskCpus) {
+    ExecutorMemoryCheck.check(
+        executorConf,
+        checked.model().settings(),
+        checked.model().ref(),
+        latentChannels(checked.model()),
+        fileSystem(checked.input(), checkConf),
+        checked.listing(),
+        checked.kind(),
+        checkConf,
+        taskCpus);
+  }
+
+  /** With Spark up: plan the tasks, decode on the executors, commit and report the run. */
+  private static RunResult decodeAndCommit(
+      SparkSessions.Session session,
+      RunOptions options,
+      Checked checked,
+      Instant started,
+      int taskCpus,
+      StartupClock startup)
+      throws IOException {
+    SparkSession spark = session.spark();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Path output = checked.output();
+    FileSystem outFs = checked.outFs();
+    CheckedModel model = checked.model();
+    if (checked.clearOutput()) {
+      LOG.info("--mode overwrite: deleting the previous output at {}", output);
+      outFs.delete(output, true);
     }
-    try (SparkSessions.Session session = sparkStart.session()) {
-      startup.lap("waiting_for_spark");
-      startup.put("spark_start", sparkStart.startSeconds());
-      SparkSession spark = session.spark();
-      Configuration conf = spark.sparkContext().hadoopConfiguration();
-      if (clearOutput) {
-        LOG.info("--mode overwrite: deleting the previous output at {}", output);
-        outFs.delete(output, true);
-      }
-      DeviceCheck.check(model.settings().device(), spark.sparkContext().getConf());
-      String runId = RunId.next(started);
-      Planned planned =
-          plan(spark, options, kind, listing, output, outFs, model, runId, conf, taskCpus, startup);
-      RunCommitter committer = new RunCommitter(outFs, output, runId);
-      LOG.info(
-          "Run {}: decoding {} latents from {} into {} with model {} ({}, sha256 {})",
-          runId,
-          kind.text(),
-          input,
-          output,
-          model.ref().fileName(),
-          model.resolved().format(),
-          model.ref().sha256());
-      List<TaskReport> reports = decodeOnExecutors(spark, planned, committer, options);
-      reports = withDriverErrors(reports, planned, outFs, output, committer);
-      RunReport report =
-          RunReport.of(
-              planned.plan(),
-              options,
-              model.describe(),
-              spark.sparkContext().master(),
-              spark.sparkContext().applicationId(),
-              started,
-              Instant.now(),
-              reports,
-              planned.remaining().skipped(),
-              planned.remaining().join() == null ? null : planned.remaining().join().text(),
-              planned.remaining().filesCommittedWhole(),
-              startup.seconds());
-      commit(outFs, output, runId, committer, reports, report, options);
-      return new RunResult(runId, output, OutputLayout.runReport(output, runId), report);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Cannot write to --output " + output + ": " + e.getMessage(), e);
-    }
+    DeviceCheck.check(model.settings().device(), spark.sparkContext().getConf());
+    String runId = RunId.next(started);
+    Planned planned =
+        plan(
+            session,
+            options,
+            checked.kind(),
+            checked.listing(),
+            output,
+            outFs,
+            model,
+            runId,
+            conf,
+            taskCpus,
+            startup);
+    RunCommitter committer = new RunCommitter(outFs, output, runId);
+    LOG.info(
+        "Run {}: decoding {} latents from {} into {} with model {} ({}, sha256 {})",
+        runId,
+        checked.kind().text(),
+        checked.input(),
+        output,
+        model.ref().fileName(),
+        model.resolved().format(),
+        model.ref().sha256());
+    List<TaskReport> reports = decodeOnExecutors(spark, planned, committer, options);
+    reports = withDriverErrors(reports, planned, outFs, output, committer);
+    RunReport report =
+        RunReport.of(
+            planned.plan(),
+            options,
+            model.describe(),
+            spark.sparkContext().master(),
+            spark.sparkContext().applicationId(),
+            started,
+            Instant.now(),
+            reports,
+            planned.remaining().skipped(),
+            planned.remaining().join() == null ? null : planned.remaining().join().text(),
+            planned.remaining().filesCommittedWhole(),
+            startup.seconds());
+    commit(outFs, output, runId, committer, reports, report, options);
+    return new RunResult(runId, output, OutputLayout.runReport(output, runId), report);
   }
 
   /** The run's input as planned (less what is committed and duplicated) and the tasks' plan. */
@@ -168,7 +223,7 @@ public final class DecodeJob {
       int slots) {}
 
   private static Planned plan(
-      SparkSession spark,
+      SparkSessions.Session session,
       RunOptions options,
       InputKind kind,
       InputListing listing,
@@ -180,6 +235,7 @@ public final class DecodeJob {
       int taskCpus,
       StartupClock startup)
       throws IOException {
+    SparkSession spark = session.spark();
     int slots = slots(spark, taskCpus);
     PlannedInput planned =
         InputPlanner.plan(
@@ -215,7 +271,7 @@ public final class DecodeJob {
             model.precisionRef(),
             model.settings(),
             planned.carriedColumns(),
-            spark.conf().get("spark.sql.session.timeZone"),
+            session.sessionTimeZone(),
             options.maxFileBytes(),
             new HadoopConf(conf),
             options.deviceLimits());

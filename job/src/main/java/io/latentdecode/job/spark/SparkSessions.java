@@ -13,11 +13,28 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   public static final String EMBEDDED_MASTER = "local[*]";
   private static final String SHOW_CONSOLE_PROGRESS = "spark.ui.showConsoleProgress";
+  private static final String UI_ENABLED = "spark.ui.enabled";
+  private static final String SESSION_TIME_ZONE = "spark.sql.session.timeZone";
 
   private SparkSessions() {}
 
   /** A session and whether this run created it (and so must stop it). */
   public record Session(SparkSession spark, boolean created) implements AutoCloseable {
+    /**
+     * The session's time zone. A session this run created has it in its Spark settings, read
+     * without building the SQL session state (about half a second before the first task); a reused
+     * one may have had it changed at run time.
+     */
+    public String sessionTimeZone() {
+      if (created) {
+        return spark
+            .sparkContext()
+            .getConf()
+            .get(SESSION_TIME_ZONE, java.util.TimeZone.getDefault().getID());
+      }
+      return spark.conf().get(SESSION_TIME_ZONE);
+    }
+
     @Override
     public void close() {
       if (created) {
@@ -27,26 +44,37 @@ public final class SparkSessions {
   }
 
   public static Session obtain(Optional<String> master, Map<String, String> conf) {
-    Optional<SparkSession> active = asJava(SparkSession.getActiveSession());
+    // the classic session's own builder: the API's SparkSession.builder() first finds its
+    // implementation through Scala's runtime reflection, whose start took 2-3 s of Spark's start
+    // here
+    Optional<SparkSession> active =
+        asJava(org.apache.spark.sql.classic.SparkSession.getActiveSession());
     if (active.isPresent()) {
       conf.forEach((k, v) -> active.get().conf().set(k, v));
       return new Session(active.get(), false);
     }
-    SparkSession.Builder builder = SparkSession.builder().appName("latent-decode");
-    if (master.isPresent()) {
-      builder.master(master.get());
-    } else if (System.getProperty("spark.master") == null) {
-      builder.master(EMBEDDED_MASTER);
-    }
-    if (!conf.containsKey(SHOW_CONSOLE_PROGRESS)
-        && System.getProperty(SHOW_CONSOLE_PROGRESS) == null) {
+    org.apache.spark.sql.classic.SparkSession.Builder builder =
+        org.apache.spark.sql.classic.SparkSession.builder().appName("latent-decode");
+    String effectiveMaster = master.orElse(System.getProperty("spark.master", EMBEDDED_MASTER));
+    builder.master(effectiveMaster);
+    if (unset(SHOW_CONSOLE_PROGRESS, conf)) {
       builder.config(SHOW_CONSOLE_PROGRESS, "false"); // the run shows its own progress line
+    }
+    if (effectiveMaster.startsWith("local") && unset(UI_ENABLED, conf)) {
+      // an embedded run shows its progress and writes its report page; the web UI's start (about
+      // a second) would come before the first forward. --conf spark.ui.enabled=true brings it back
+      builder.config(UI_ENABLED, "false");
     }
     conf.forEach(builder::config);
     return new Session(builder.getOrCreate(), true);
   }
 
-  private static Optional<SparkSession> asJava(scala.Option<SparkSession> option) {
+  /** Neither {@code --conf} nor a system property (spark-submit's way) sets the key. */
+  private static boolean unset(String key, Map<String, String> conf) {
+    return !conf.containsKey(key) && System.getProperty(key) == null;
+  }
+
+  private static Optional<SparkSession> asJava(scala.Option<? extends SparkSession> option) {
     return option.isDefined() ? Optional.of(option.get()) : Optional.empty();
   }
 }

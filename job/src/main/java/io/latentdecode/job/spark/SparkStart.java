@@ -22,8 +22,9 @@ public final class SparkStart {
         new Thread(
             () -> {
               try {
-                session.complete(SparkSessions.obtain(master, conf));
+                SparkSessions.Session started = SparkSessions.obtain(master, conf);
                 readyNanos = System.nanoTime();
+                session.complete(started);
               } catch (Throwable t) {
                 session.completeExceptionally(t);
               }
