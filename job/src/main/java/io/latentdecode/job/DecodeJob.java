@@ -28,6 +28,7 @@ import io.latentdecode.job.report.RunReportPage;
 import io.latentdecode.job.spark.SparkSessions;
 import io.latentdecode.job.spark.SparkStart;
 import io.latentdecode.udf.contract.DecodeSettings;
+import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.ModelRef;
@@ -131,7 +132,7 @@ public final class DecodeJob {
     FileSystem outFs = fileSystem(output, checkConf);
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
     startup.lap("checks");
-    CheckedModel model = loadModel(resolved, checkConf, taskCpus);
+    CheckedModel model = loadModel(resolved, checkConf, taskCpus, tasksDecodeHereOnCpu(options));
     startup.lap("model_check");
     return new Checked(input, output, listing, kind, outFs, clearOutput, model);
   }
@@ -350,16 +351,28 @@ public final class DecodeJob {
    * The model loaded once on the driver and tried on a tiny latent, and the decoder in the run's
    * half precision.
    */
-  private static CheckedModel loadModel(ResolvedRun run, Configuration conf, int taskCpus) {
+  private static CheckedModel loadModel(
+      ResolvedRun run, Configuration conf, int taskCpus, boolean keepForTasks) {
     DecodeSettings settings = run.settings();
     int channels = settings.convention().requiredChannels();
-    ModelRef model = ModelCheck.check(run.resolved(), run.modelUri(), conf, taskCpus, channels);
+    ModelRef model =
+        ModelCheck.check(run.resolved(), run.modelUri(), conf, taskCpus, channels, keepForTasks);
     ModelRef precisionModel =
         model.isDirect()
             ? PrecisionModel.direct(model, settings.precision(), run.resolved().forceUpcast())
             : PrecisionModel.check(run.modelUri(), settings.precision(), conf, taskCpus, channels);
     return new CheckedModel(
         run.resolved(), model, precisionModel, settings, run.conventionSources());
+  }
+
+  /**
+   * Whether the run's tasks decode in this JVM on the CPU (an embedded local run without GPUs for
+   * its tasks): the model the driver checks is then the one they decode with.
+   */
+  private static boolean tasksDecodeHereOnCpu(RunOptions options) {
+    return SparkSessions.effectiveMaster(options.master()).startsWith("local")
+        && options.settings().device() != DeviceRequest.GPU
+        && !options.sparkConf().containsKey("spark.task.resource.gpu.amount");
   }
 
   /** The latent channels the run's conventions or the model's architecture name, or 0. */

@@ -5,19 +5,18 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.job.model.ResolvedModel;
 import io.latentdecode.udf.contract.Causes;
 import io.latentdecode.udf.contract.ModelDigest;
 import io.latentdecode.udf.contract.ModelRef;
-import io.latentdecode.udf.model.DecoderLoader;
-import io.latentdecode.udf.model.DirectDecoderLoader;
-import io.latentdecode.udf.model.EngineSetup;
+import io.latentdecode.udf.model.DecoderCache;
+import io.latentdecode.udf.model.LoadedDecoder;
 import io.latentdecode.udf.model.ModelFetcher;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -35,24 +34,25 @@ public final class ModelCheck {
    * Loads a resolved model on the CPU and decodes one tiny latent with it.
    *
    * @param channels the latent channel count the run's conventions expect, or 0 when unknown
+   * @param keepForTasks whether this JVM's tasks will decode with it on the CPU (an embedded local
+   *     run): the model then stays in the JVM's {@link DecoderCache} for them, loaded and warmed
+   *     once, instead of being closed
    */
   public static ModelRef check(
       ResolvedModel resolved,
       String modelUri,
       Configuration conf,
       int intraOpThreads,
-      int channels) {
+      int channels,
+      boolean keepForTasks) {
     ModelRef model = resolved.ref();
     if (!model.isDirect()) {
-      return checkTorchScript(model, modelUri, conf, intraOpThreads, channels);
+      return checkTorchScript(model, modelUri, conf, intraOpThreads, channels, keepForTasks);
     }
-    EngineSetup.configure(intraOpThreads);
-    ZooModel<NDList, NDList> loaded;
+    LoadedDecoder loaded;
     try {
-      loaded =
-          DirectDecoderLoader.load(
-              ModelFetcher.localCopy(model, conf), model.direct(), Device.cpu());
-    } catch (IOException | RuntimeException e) {
+      loaded = load(model, conf, intraOpThreads, keepForTasks);
+    } catch (RuntimeException e) {
       throw new JobSetupException(
           "Cannot run: --model "
               + modelUri
@@ -62,11 +62,15 @@ public final class ModelCheck {
               + Causes.rootMessage(e),
           e);
     }
-    try (loaded) {
+    try {
       tinyForward(
           loaded,
           modelUri,
           channels > 0 ? channels : model.direct().architecture().latentChannels());
+    } finally {
+      if (!keepForTasks) {
+        loaded.close();
+      }
     }
     return model;
   }
@@ -96,41 +100,55 @@ public final class ModelCheck {
       throw JobSetupException.external(
           "Cannot run: cannot read --model " + modelUri + ": " + e.getMessage(), e);
     }
-    return checkTorchScript(model, modelUri, conf, intraOpThreads, channels);
+    return checkTorchScript(model, modelUri, conf, intraOpThreads, channels, false);
   }
 
   /** Loads a TorchScript file (refusing pickle checkpoints) and tries it on a tiny latent. */
   private static ModelRef checkTorchScript(
-      ModelRef model, String modelUri, Configuration conf, int intraOpThreads, int channels) {
-    EngineSetup.configure(intraOpThreads);
-    ZooModel<NDList, NDList> loaded;
+      ModelRef model,
+      String modelUri,
+      Configuration conf,
+      int intraOpThreads,
+      int channels,
+      boolean keepForTasks) {
+    LoadedDecoder loaded;
     try {
-      java.nio.file.Path local = ModelFetcher.localCopy(model, conf);
-      if (PickleCheckpoints.isPickle(local)) {
+      if (PickleCheckpoints.isPickle(ModelFetcher.localCopy(model, conf))) {
         throw new JobSetupException(
             "Cannot run: --model " + modelUri + " " + PickleCheckpoints.refusal(model.fileName()));
       }
-      loaded = DecoderLoader.load(local, Device.cpu());
-    } catch (IOException e) {
+      loaded = load(model, conf, intraOpThreads, keepForTasks);
+    } catch (IOException | UncheckedIOException e) {
       throw new JobSetupException(
           "Cannot run: --model "
               + modelUri
               + " is not a usable TorchScript decoder. "
-              + e.getMessage(),
+              + (e instanceof UncheckedIOException u ? u.getCause() : e).getMessage(),
           e);
     }
-    try (loaded) {
+    try {
       if (channels > 0) {
         tinyForward(loaded, modelUri, channels);
+      }
+    } finally {
+      if (!keepForTasks) {
+        loaded.close();
       }
     }
     return model;
   }
 
-  private static void tinyForward(ZooModel<NDList, NDList> model, String modelUri, int channels) {
+  private static LoadedDecoder load(
+      ModelRef model, Configuration conf, int intraOpThreads, boolean keepForTasks) {
+    return keepForTasks
+        ? DecoderCache.get(model, Device.cpu(), conf, intraOpThreads)
+        : DecoderCache.loadUncached(model, Device.cpu(), conf, intraOpThreads);
+  }
+
+  private static void tinyForward(LoadedDecoder model, String modelUri, int channels) {
     Shape input = new Shape(1, channels, 8, 8);
     try (Predictor<NDList, NDList> predictor = model.newPredictor();
-        NDManager scope = model.getNDManager().newSubManager()) {
+        NDManager scope = model.newBatchManager()) {
       Shape out = predictor.predict(new NDList(scope.zeros(input))).get(0).getShape();
       if (out.dimension() != 4 || out.get(0) != 1 || out.get(1) != 3) {
         throw new JobSetupException(

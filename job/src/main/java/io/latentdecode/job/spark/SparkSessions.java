@@ -55,7 +55,7 @@ public final class SparkSessions {
     }
     org.apache.spark.sql.classic.SparkSession.Builder builder =
         org.apache.spark.sql.classic.SparkSession.builder().appName("latent-decode");
-    String effectiveMaster = master.orElse(System.getProperty("spark.master", EMBEDDED_MASTER));
+    String effectiveMaster = effectiveMaster(master);
     builder.master(effectiveMaster);
     if (unset(SHOW_CONSOLE_PROGRESS, conf)) {
       builder.config(SHOW_CONSOLE_PROGRESS, "false"); // the run shows its own progress line
@@ -67,6 +67,11 @@ public final class SparkSessions {
     }
     conf.forEach(builder::config);
     return new Session(builder.getOrCreate(), true);
+  }
+
+  /** The master a session this run starts gets: {@code --master}, spark-submit's, or embedded. */
+  public static String effectiveMaster(Optional<String> master) {
+    return master.orElse(System.getProperty("spark.master", EMBEDDED_MASTER));
   }
 
   /** Neither {@code --conf} nor a system property (spark-submit's way) sets the key. */

@@ -41,7 +41,16 @@ public final class DecoderCache {
       ModelRef model, Device device, Configuration conf, int intraOpThreads) {
     return DECODERS.computeIfAbsent(
         new Key(model.cacheKey(), device.toString()),
-        key -> load(model, device, conf, intraOpThreads));
+        key -> load(model, device, conf, intraOpThreads, true));
+  }
+
+  /**
+   * The decoder loaded outside the cache (the caller closes it), not counted among this JVM's
+   * loads: a driver's check of a model its tasks will not run in this JVM.
+   */
+  public static LoadedDecoder loadUncached(
+      ModelRef model, Device device, Configuration conf, int intraOpThreads) {
+    return load(model, device, conf, intraOpThreads, false);
   }
 
   /** How many decoders this JVM has loaded since it started. */
@@ -50,7 +59,7 @@ public final class DecoderCache {
   }
 
   private static LoadedDecoder load(
-      ModelRef model, Device device, Configuration conf, int intraOpThreads) {
+      ModelRef model, Device device, Configuration conf, int intraOpThreads, boolean counted) {
     EngineSetup.configure(intraOpThreads);
     long start = System.nanoTime();
     try {
@@ -63,6 +72,9 @@ public final class DecoderCache {
                   ? DirectDecoderLoader.load(local, model.direct(), device)
                   : DecoderLoader.load(local, device),
               (System.nanoTime() - start) / 1_000_000);
+      if (!counted) {
+        return decoder;
+      }
       int n = LOADS.incrementAndGet();
       LOG.info(
           "Loaded decoder {} (sha256 {}{}) on {} in {} ms; load #{} in this JVM",
