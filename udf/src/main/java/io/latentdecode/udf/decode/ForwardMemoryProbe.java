@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.latentdecode.udf.model.DecodeService;
 import io.latentdecode.udf.model.DeviceMemory;
+import io.latentdecode.udf.model.EngineSetup;
 import io.latentdecode.udf.model.LoadedDecoder;
 import io.latentdecode.udf.model.ProcessMemory;
 import java.util.Map;
@@ -70,7 +71,13 @@ final class ForwardMemoryProbe {
           () -> {
             Long measured = MEASURED.get(key);
             if (measured == null) {
-              measured = measure(decoder, channels, h, w);
+              // the probe has the device to itself: it may use every worker's cores
+              measured =
+                  EngineSetup.withIntraOpThreads(
+                      decoder.device().isGpu()
+                          ? 1
+                          : service.workers() * EngineSetup.intraOpThreads(),
+                      () -> measure(decoder, channels, h, w));
               MEASURED.put(key, measured);
             }
             return measured;
@@ -91,6 +98,7 @@ final class ForwardMemoryProbe {
     // at the probe's size the larger of two forwards (malloc may keep what the first freed); above
     // it, activations are mapped and unmapped, and one forward of the real size shows its peak
     int forwards = (long) h * w > (long) PROBE * PROBE ? 1 : 2;
+    long start = System.nanoTime();
     try (NDManager scope = decoder.newBatchManager();
         Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
       NDList probe = new NDList(scope.zeros(new Shape(1, channels, h, w)));
@@ -113,11 +121,14 @@ final class ForwardMemoryProbe {
       long pixels = out.getShape().get(2) * out.getShape().get(3);
       long perPixel = peak > 0 ? Math.max(1, peak / pixels) : FALLBACK_BYTES_PER_PIXEL;
       LOG.info(
-          "Probe decode of a {} latent on {}: {} MB at peak, {} B per output pixel",
+          "Probe decode of a {} latent on {}: {} MB at peak, {} B per output pixel ({} forwards"
+              + " in {} s)",
           new Shape(1, channels, h, w),
           device,
           peak >> 20,
-          perPixel);
+          perPixel,
+          forwards,
+          String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
       return perPixel;
     }
   }

@@ -1,6 +1,8 @@
 package io.latentdecode.udf.model;
 
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,26 @@ public final class EngineSetup {
       return value == null ? 1 : Math.max(1, Integer.parseInt(value.trim()));
     } catch (NumberFormatException e) {
       return 1;
+    }
+  }
+
+  /**
+   * Runs work with PyTorch's intra-op threads raised to {@code threads} on the calling thread, then
+   * set back to the configured number: for work that has the device to itself (the memory probe),
+   * which would otherwise leave all but one of the workers' cores idle. Threads that already ran a
+   * forward keep their own count (libtorch sets a thread's OpenMP team size at its first parallel
+   * op, from the count of that moment).
+   */
+  public static <T> T withIntraOpThreads(int threads, Callable<T> work) throws Exception {
+    int configured = intraOpThreads();
+    if (threads <= configured) {
+      return work.call();
+    }
+    JniUtils.setNumThreads(threads);
+    try {
+      return work.call();
+    } finally {
+      JniUtils.setNumThreads(configured);
     }
   }
 
