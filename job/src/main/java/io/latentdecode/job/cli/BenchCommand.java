@@ -84,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
       split = ",",
       description =
           "Instead: the driver's cost at N tiny latents (comma-separated sizes, e.g."
-              + " 10000,100000): first run, resume, +10% run, each with the preview decoder.")
+              + " 10000,100000): first run, resume, +10%% run, each with the preview decoder.")
   java.util.List<Long> scale;
 
   @Option(

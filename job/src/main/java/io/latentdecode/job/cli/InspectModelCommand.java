@@ -29,9 +29,6 @@ import picocli.CommandLine.Parameters;
       "Reads config.json and the weights' header and digest only (no Spark, nothing loaded)."
     })
 final class InspectModelCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(paramLabel = "URI", description = "What --model of a run would be given.")
@@ -57,7 +54,8 @@ final class InspectModelCommand implements Callable<Integer> {
     d.put("decode_conventions", conventions(m));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(JSON.writeValueAsString(d));
+      out.println(
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(d));
       out.flush();
       return Main.EXIT_OK;
     }
