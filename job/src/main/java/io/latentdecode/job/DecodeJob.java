@@ -32,6 +32,7 @@ import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.ModelRef;
+import io.latentdecode.udf.contract.OutputFormat;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.contract.RunMetrics;
@@ -244,7 +245,14 @@ public final class DecodeJob {
     startup.lap("planning");
     Remaining remaining =
         options.mode() == WriteMode.RESUME
-            ? skipCommitted(spark, outFs, output, planned, model.ref(), model.settings())
+            ? skipCommitted(
+                spark,
+                outFs,
+                output,
+                planned,
+                model.ref(),
+                model.settings(),
+                options.outputFormat())
             : Remaining.all(planned);
     if (remaining.skipped() > 0 && !planned.isFiles() && options.partitions().isEmpty()) {
       // the rows left after a resume may all sit in a few input splits: spread them over the slots
@@ -274,6 +282,8 @@ public final class DecodeJob {
             planned.carriedColumns(),
             session.sessionTimeZone(),
             options.maxFileBytes(),
+            options.maxFileRows(),
+            options.outputFormat(),
             new HadoopConf(conf),
             options.deviceLimits());
     return new Planned(planned, remaining, duplicates, plan, slots);
@@ -424,7 +434,8 @@ public final class DecodeJob {
       Path output,
       PlannedInput planned,
       ModelRef model,
-      DecodeSettings settings)
+      DecodeSettings settings,
+      OutputFormat format)
       throws IOException {
     CommittedOutput committed = CommittedOutput.read(spark, outFs, output);
     if (committed.isEmpty()) {
@@ -434,6 +445,7 @@ public final class DecodeJob {
         committed,
         CommittedOutput.decodeKey(model.sha256(), OutputSchemas.settingsText(settings)),
         output.toString());
+    ResumePlan.checkSameFormat(committed, format, output.toString());
     committed.sweepLeftovers(outFs, output);
     java.util.Set<String> reported =
         new java.util.HashSet<>(

@@ -87,21 +87,21 @@ public final class DecodeBenchmark {
     }
     Row floor = rows.stream().min(Comparator.comparingDouble(Row::decodeSeconds)).orElseThrow();
     Path jobOutput = s.workDir().resolve("job-out");
-    ChildRun job =
-        ChildRun.ofJar(
-            s.workDir(),
-            List.of(
-                "run",
-                "--input",
-                input.toString(),
-                "--output",
-                jobOutput.toString(),
-                "--model",
-                s.model().toString(),
-                "--output-range",
-                s.range().text()));
+    ChildRun job = jobRun(s, input, jobOutput, "arrow");
     JsonNode report = runReport(jobOutput);
     rows.add(new Row("job, defaults (`run`, PNG)", layoutOf(report), job, Double.NaN));
+    Map<String, ChildRun> formats = new java.util.LinkedHashMap<>();
+    for (String format : List.of("parquet", "webdataset")) {
+      Path formatOutput = s.workDir().resolve("job-out-" + format);
+      ChildRun run = jobRun(s, input, formatOutput, format);
+      formats.put(format, run);
+      rows.add(
+          new Row(
+              "job, `--output-format " + format + "`",
+              layoutOf(runReport(formatOutput)),
+              run,
+              Double.NaN));
+    }
     ChildRun plain =
         ChildRun.ofJar(
             s.workDir(),
@@ -170,6 +170,19 @@ public final class DecodeBenchmark {
         utilisation,
         report.path("time_to_first_forward_seconds").asDouble());
     out.printf(
+        "Output formats, throughput (images per whole-command second) vs Arrow: %s (>= 0.95)%n",
+        String.join(
+            ", ",
+            formats.entrySet().stream()
+                .map(
+                    e ->
+                        String.format(
+                            java.util.Locale.ROOT,
+                            "%s %.2f",
+                            e.getKey(),
+                            job.seconds() / e.getValue().seconds()))
+                .toList()));
+    out.printf(
         "Job: batch sizes %s, batch size search %s, start-up %s%n",
         report.at("/executors/0/batch_sizes"),
         report.at("/executors/0/batch_size_search"),
@@ -183,6 +196,27 @@ public final class DecodeBenchmark {
     if (soakLatents > 0) {
       SoakBenchmark.run(s, soakLatents, out);
     }
+  }
+
+  /** The job at its defaults, writing {@code format} (the default, arrow, without the flag). */
+  private static ChildRun jobRun(Settings s, Path input, Path output, String format)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--input",
+                input.toString(),
+                "--output",
+                output.toString(),
+                "--model",
+                s.model().toString(),
+                "--output-range",
+                s.range().text()));
+    if (!format.equals("arrow")) {
+      args.addAll(List.of("--output-format", format));
+    }
+    return ChildRun.ofJar(s.workDir(), args);
   }
 
   static final String PYTHON = "/usr/bin/python3";

@@ -60,6 +60,7 @@ final class ExtractCommand implements Callable<Integer> {
     Set<String> written = new LinkedHashSet<>();
     ImageFiles.forEach(
         fs,
+        summary.output(),
         summary.imageFiles(),
         image -> {
           if (!wanted.contains(image.id()) || written.contains(image.id())) {

@@ -70,6 +70,8 @@ final class InspectCommand implements Callable<Integer> {
         out.println("Schema metadata:");
         metadata.forEach((k, v) -> out.printf("  %s: %s%n", k, abbreviate(v)));
       }
+    }
+    if (!s.imageFiles().isEmpty()) {
       List<String> first = s.firstIds(fs, ids);
       out.printf("First ids: %s%n", String.join(", ", first));
     }

@@ -14,6 +14,7 @@ import io.latentdecode.udf.contract.EncodingOptions;
 import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.LatentPacking;
+import io.latentdecode.udf.contract.OutputFormat;
 import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.contract.Precision;
 import io.latentdecode.udf.contract.TaskPlan;
@@ -237,9 +238,37 @@ final class RunCommand implements Callable<Integer> {
   WriteMode mode = WriteMode.DEFAULT;
 
   @Option(
+      names = "--output-format",
+      paramLabel = "arrow|parquet|webdataset|files",
+      description =
+          "The files the images are written as: Arrow IPC or Parquet (same columns and"
+              + " metadata), WebDataset tar shards, or one image file per id. Default: arrow.")
+  String outputFormat = OutputFormat.DEFAULT.text();
+
+  @Option(
+      names = "--shard-mb",
+      paramLabel = "MB",
+      description =
+          "WebDataset: a task starts a new shard past this size. Default: ${DEFAULT-VALUE}.")
+  long shardMb = 1024;
+
+  @Option(
+      names = "--shard-samples",
+      paramLabel = "N",
+      description =
+          "WebDataset: ... or once a shard holds this many samples. Default: ${DEFAULT-VALUE}.")
+  long shardSamples = 10_000;
+
+  private boolean webDataset() {
+    return OutputFormat.WEBDATASET.text().equalsIgnoreCase(outputFormat);
+  }
+
+  @Option(
       names = "--max-file-mb",
       paramLabel = "MB",
-      description = "A task starts a new image file past this size. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Arrow and Parquet: a task starts a new image file past this size."
+              + " Default: ${DEFAULT-VALUE}.")
   long maxFileMb = TaskPlan.MAX_FILE_BYTES_DEFAULT / (1024 * 1024);
 
   @Option(
@@ -314,7 +343,9 @@ final class RunCommand implements Callable<Integer> {
                   autoOrCount("--memory-budget-mb", memoryBudgetMb) * 1024L * 1024L),
               partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
               mode,
-              maxFileMb * 1024 * 1024,
+              (webDataset() ? shardMb : maxFileMb) * 1024 * 1024,
+              webDataset() ? shardSamples : Long.MAX_VALUE,
+              OutputFormat.parse(outputFormat),
               maxErrorFraction,
               spark.master(),
               spark.conf,

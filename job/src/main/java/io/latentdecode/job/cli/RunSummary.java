@@ -1,6 +1,7 @@
 package io.latentdecode.job.cli;
 
 import io.latentdecode.job.RunResult;
+import io.latentdecode.udf.contract.OutputFormat;
 import java.io.PrintWriter;
 import java.util.Map;
 
@@ -34,9 +35,12 @@ public final class RunSummary {
           "%d images overflowed in %s and were decoded again in fp32%n",
           redecoded, ((Map<?, ?>) f.get("settings")).get("precision"));
     }
+    OutputFormat format =
+        OutputFormat.parse(String.valueOf(((Map<?, ?>) f.get("output")).get("format")));
     out.printf(
-        "Images: %s (Arrow IPC files)%nReport: %s (and the page %s)%n",
+        "Images: %s (%s files)%nReport: %s (and the page %s)%n",
         result.output(),
+        format.title(),
         result.reportPath(),
         result.reportPath().getName().replace(".json", ".html"));
     if (((Number) counts.get("errors")).longValue() > 0) {

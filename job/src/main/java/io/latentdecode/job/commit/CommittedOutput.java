@@ -3,10 +3,12 @@ package io.latentdecode.job.commit;
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.latentdecode.udf.contract.OutputFormat;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.output.TaskSources;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -127,6 +129,18 @@ public final class CommittedOutput {
     }
   }
 
+  /** The formats of the committed image files (quarantine files are Arrow whatever the format). */
+  public Set<OutputFormat> imageFormats() {
+    Set<OutputFormat> formats = EnumSet.noneOf(OutputFormat.class);
+    for (String file : files) {
+      if (!file.startsWith(OutputLayout.ERRORS_DIR + "/")) {
+        boolean partFile = OutputLayout.isPartFile(new Path(file).getName());
+        formats.add(partFile ? OutputFormat.ofFileName(file) : OutputFormat.FILES);
+      }
+    }
+    return formats;
+  }
+
   /** The model and settings of a decode, as one comparable string. */
   public static String decodeKey(String modelSha256, String settingsJson) {
     String settings = settingsJson;
@@ -226,10 +240,7 @@ public final class CommittedOutput {
     }
     for (FileStatus status : fs.listStatus(dir)) {
       String name = status.getPath().getName();
-      if (status.isFile()
-          && name.startsWith("part-")
-          && name.endsWith(OutputLayout.FILE_SUFFIX)
-          && !files.contains(prefix + name)) {
+      if (status.isFile() && OutputLayout.isPartFile(name) && !files.contains(prefix + name)) {
         LOG.info("Deleting {}: left by a run that died before its task committed it", name);
         fs.delete(status.getPath(), false);
       }

@@ -157,7 +157,11 @@ public final class RunReport {
       input.put("resume_files_committed_whole", filesCommittedWhole);
     }
     f.put("input", input);
-    f.put("output", Map.of("uri", plan.outputUri(), "mode", options.mode().text()));
+    Map<String, Object> output = new LinkedHashMap<>();
+    output.put("uri", plan.outputUri());
+    output.put("mode", options.mode().text());
+    output.put("format", plan.outputFormat().text());
+    f.put("output", output);
     f.put("model", model);
     f.put("settings", OutputSchemas.settingsJson(plan.settings()));
     Map<String, Object> counts = new LinkedHashMap<>();

@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceLimits;
+import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.InputKind;
+import io.latentdecode.udf.contract.OutputFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -26,6 +28,8 @@ import java.util.OptionalInt;
  * @param partitions how many Spark partitions to decode in, or empty to let Spark split the input
  * @param mode what to do with an existing output
  * @param maxFileBytes tasks roll to a new image file past this size
+ * @param maxFileRows ... or once it holds this many images (WebDataset shards)
+ * @param outputFormat the files the images are written as
  * @param maxErrorFraction the share of quarantined rows above which the run is not committed
  * @param master Spark master URL, or empty for spark-submit's or embedded {@code local[*]}
  * @param sparkConf extra Spark settings ({@code --conf key=value})
@@ -43,6 +47,8 @@ public record RunOptions(
     OptionalInt partitions,
     WriteMode mode,
     long maxFileBytes,
+    long maxFileRows,
+    OutputFormat outputFormat,
     double maxErrorFraction,
     Optional<String> master,
     Map<String, String> sparkConf,
@@ -51,7 +57,10 @@ public record RunOptions(
   public static final java.time.Duration PROGRESS_INTERVAL_DEFAULT =
       java.time.Duration.ofSeconds(30);
 
-  /** A run whose conventions are all in {@code settings} and whose model needs no variant. */
+  /**
+   * A run whose conventions are all in {@code settings}, whose model needs no variant, writing
+   * Arrow files.
+   */
   public RunOptions(
       String input,
       String output,
@@ -78,6 +87,8 @@ public record RunOptions(
         partitions,
         mode,
         maxFileBytes,
+        Long.MAX_VALUE,
+        OutputFormat.DEFAULT,
         maxErrorFraction,
         master,
         sparkConf,
@@ -95,6 +106,7 @@ public record RunOptions(
     requireNonNull(deviceLimits, "deviceLimits is null");
     requireNonNull(partitions, "partitions is null");
     requireNonNull(mode, "mode is null");
+    requireNonNull(outputFormat, "outputFormat is null");
     requireNonNull(master, "master is null");
     sparkConf = Map.copyOf(sparkConf);
     requireNonNull(progressInterval, "progressInterval is null");
@@ -108,6 +120,14 @@ public record RunOptions(
     if (!(maxErrorFraction >= 0 && maxErrorFraction <= 1)) {
       throw new IllegalArgumentException(
           "Invalid --max-error-fraction " + maxErrorFraction + ": must be between 0 and 1");
+    }
+    if (outputFormat == OutputFormat.FILES && settings.imageFormat() == ImageFormat.RAW) {
+      throw new IllegalArgumentException(
+          "Invalid --image-format raw with --output-format files: a raw image file has no width or"
+              + " height; use --image-format png, or raw in arrow, parquet or webdataset output");
+    }
+    if (maxFileRows < 1) {
+      throw new IllegalArgumentException("Invalid --shard-samples: must be at least 1");
     }
     if (maxFileBytes < 1024 * 1024) {
       throw new IllegalArgumentException("Invalid --max-file-mb: must be at least 1 MB");

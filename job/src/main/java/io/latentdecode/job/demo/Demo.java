@@ -93,7 +93,13 @@ public final class Demo {
             + "  import pyarrow.dataset as ds; t = ds.dataset('%s', format='arrow').to_table()%n"
             + "  from PIL import Image; import io; Image.open(io.BytesIO(t['image'][0].as_py())).show()%n",
         images);
-    out.printf("Or with DuckDB: SELECT id, width, height FROM read_arrow('%s/*.arrow');%n", images);
+    out.printf(
+        "Or with DuckDB, whose read_arrow comes from the nanoarrow community extension"
+            + " (INSTALL nanoarrow FROM community; LOAD nanoarrow; DuckDB downloads it):%n"
+            + "  SELECT id, width, height FROM read_arrow('%s/*.arrow');%n"
+            + "Plain DuckDB reads a run written with --output-format parquet:"
+            + " SELECT ... FROM read_parquet('OUTPUT/*.parquet');%n",
+        images);
     out.flush();
     return result;
   }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentdecode.job.commit.ParallelReads;
 import io.latentdecode.job.output.ImageFiles;
+import io.latentdecode.job.output.ParquetSchemas;
+import io.latentdecode.udf.contract.OutputFormat;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.output.HadoopChannels;
 import java.io.IOException;
@@ -128,6 +130,7 @@ public record OutputSummary(
     try {
       ImageFiles.forEach(
           fs,
+          output,
           imageFiles,
           image -> {
             ids.add(image.id());
@@ -146,7 +149,18 @@ public record OutputSummary(
     private static final long serialVersionUID = 1L;
   }
 
+  /**
+   * The schema of an Arrow file, of a Parquet file (its Spark schema as Arrow, with the footer's
+   * metadata), or null for formats without one (WebDataset shards, image files).
+   */
   private static Schema schemaOf(FileSystem fs, Path file) throws IOException {
+    OutputFormat format = OutputFormat.ofFileName(file.getName());
+    if (format == OutputFormat.PARQUET) {
+      return ParquetSchemas.arrowSchemaOf(fs, file);
+    }
+    if (format != OutputFormat.ARROW) {
+      return null;
+    }
     try (BufferAllocator allocator = new RootAllocator();
         ArrowFileReader reader =
             new ArrowFileReader(HadoopChannels.openForRead(fs, file), allocator)) {

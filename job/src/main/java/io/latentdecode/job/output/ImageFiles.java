@@ -1,5 +1,6 @@
 package io.latentdecode.job.output;
 
+import io.latentdecode.udf.contract.OutputFormat;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
 import io.latentdecode.udf.output.HadoopChannels;
@@ -18,8 +19,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Reads a run's output the way any Arrow client would: every {@code *.arrow} outside {@code
- * _}/{@code .} folders.
+ * Reads a run's output the way any Arrow, Parquet or tar client would: every {@code *.arrow},
+ * {@code *.parquet} and {@code *.tar} outside {@code _}/{@code .} folders.
  */
 public final class ImageFiles {
   private ImageFiles() {}
@@ -39,13 +40,27 @@ public final class ImageFiles {
   }
 
   public static void forEach(FileSystem fs, Path output, Visitor visitor) throws IOException {
-    forEach(fs, list(fs, output), visitor);
+    forEach(fs, output, list(fs, output), visitor);
   }
 
-  /** Visits every image of these files, in order. */
-  public static void forEach(FileSystem fs, List<Path> files, Visitor visitor) throws IOException {
+  /** Visits every image of these files of {@code output}, in order. */
+  public static void forEach(FileSystem fs, Path output, List<Path> files, Visitor visitor)
+      throws IOException {
     try (BufferAllocator allocator = new RootAllocator()) {
       for (Path file : files) {
+        OutputFormat fileFormat = OutputFormat.ofFileName(file.getName());
+        if (fileFormat == OutputFormat.PARQUET) {
+          ParquetImages.forEach(fs, file, visitor);
+          continue;
+        }
+        if (fileFormat == OutputFormat.WEBDATASET) {
+          WebDatasetImages.forEach(fs, file, visitor);
+          continue;
+        }
+        if (fileFormat == null) {
+          visitor.visit(PerIdImageFiles.read(fs, output, file));
+          continue;
+        }
         try (ArrowFileReader reader =
             new ArrowFileReader(HadoopChannels.openForRead(fs, file), allocator)) {
           VectorSchemaRoot root = reader.getVectorSchemaRoot();
@@ -78,7 +93,7 @@ public final class ImageFiles {
       }
       if (status.isDirectory()) {
         collect(fs, status.getPath(), files);
-      } else if (name.endsWith(OutputLayout.FILE_SUFFIX)) {
+      } else if (OutputFormat.ofFileName(name) != null || PerIdImageFiles.isImageFile(name)) {
         files.add(status.getPath());
       }
     }

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.not;
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.job.commit.CommittedOutput;
 import io.latentdecode.udf.contract.InputFile;
+import io.latentdecode.udf.contract.OutputFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -40,6 +41,25 @@ public final class ResumePlan {
                 + ", this run is "
                 + thisDecode
                 + "; run with the same model and settings, or use --mode overwrite or a new --output");
+      }
+    }
+  }
+
+  /** A resume writes its images in the format of the images already there. */
+  public static void checkSameFormat(
+      CommittedOutput committed, OutputFormat format, String output) {
+    for (OutputFormat earlier : committed.imageFormats()) {
+      if (earlier != format) {
+        throw new JobSetupException(
+            "Cannot run: --mode resume would mix two output formats in --output "
+                + output
+                + ": it holds "
+                + earlier.text()
+                + " images, this run writes "
+                + format.text()
+                + "; pass --output-format "
+                + earlier.text()
+                + ", or use --mode overwrite or a new --output");
       }
     }
   }

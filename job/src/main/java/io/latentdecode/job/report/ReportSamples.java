@@ -51,6 +51,7 @@ public record ReportSamples(List<Thumbnail> thumbnails, List<ErrorRow> errors) {
     try {
       ImageFiles.forEach(
           fs,
+          output,
           imageFiles,
           image -> {
             if (thumbnails.size() >= maxImages) {

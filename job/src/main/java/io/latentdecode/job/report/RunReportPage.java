@@ -73,7 +73,12 @@ public final class RunReportPage {
     fact(
         h,
         "output",
-        r.at("/output/uri").asText() + " (mode " + r.at("/output/mode").asText() + ")");
+        r.at("/output/uri").asText()
+            + " ("
+            + r.at("/output/format").asText("arrow")
+            + " files, mode "
+            + r.at("/output/mode").asText()
+            + ")");
     fact(h, "model", r.at("/model/uri").asText());
     fact(h, "model sha256", r.at("/model/sha256").asText());
     fact(h, "started", r.path("started_at").asText());

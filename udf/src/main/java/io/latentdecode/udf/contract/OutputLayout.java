@@ -3,10 +3,10 @@ package io.latentdecode.udf.contract;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Where things live under {@code --output}. Image files are {@code *.arrow} anywhere outside
- * directories whose names start with {@code _} or {@code .}; everything else the job writes lives
- * in such directories. File names carry the partition, the run id and a chunk number, so they are
- * unique and greppable.
+ * Where things live under {@code --output}. Image files are {@code *.arrow} (or the suffix of the
+ * run's {@link OutputFormat}) anywhere outside directories whose names start with {@code _} or
+ * {@code .}; everything else the job writes lives in such directories. File names carry the
+ * partition, the run id and a chunk number, so they are unique and greppable.
  */
 public final class OutputLayout {
   public static final String SUCCESS_MARKER = "_SUCCESS";
@@ -20,14 +20,24 @@ public final class OutputLayout {
 
   /** {@code part-00007-<runId>-c002.arrow}: the chunk-th file of a partition's images or errors. */
   public static String partFileName(int partition, String runId, int chunk) {
-    return String.format("part-%05d-%s-c%03d%s", partition, runId, chunk, FILE_SUFFIX);
+    return partFileName(partition, runId, chunk, FILE_SUFFIX);
+  }
+
+  /** The chunk-th file of a partition's images or errors, ending in {@code suffix}. */
+  public static String partFileName(int partition, String runId, int chunk, String suffix) {
+    return String.format("part-%05d-%s-c%03d%s", partition, runId, chunk, suffix);
   }
 
   /** True for file names the given run publishes (images or errors). */
   public static boolean isPartFileOf(String fileName, String runId) {
     return fileName.startsWith("part-")
         && fileName.contains("-" + runId + "-c")
-        && fileName.endsWith(FILE_SUFFIX);
+        && OutputFormat.ofFileName(fileName) != null;
+  }
+
+  /** True for the name of a file some run published (images or errors) in any format. */
+  public static boolean isPartFile(String fileName) {
+    return fileName.startsWith("part-") && OutputFormat.ofFileName(fileName) != null;
   }
 
   /**

@@ -10,6 +10,9 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
 
 /**
@@ -50,6 +53,21 @@ public final class OutputSchemas {
               .getFields());
     }
     return new Schema(fields, metadata(plan));
+  }
+
+  /** {@link #images} as Spark types: what the Parquet files are written from. */
+  public static StructType imagesSpark(TaskPlan plan) {
+    StructType images =
+        new StructType()
+            .add(ID, DataTypes.StringType, false)
+            .add(IMAGE, DataTypes.BinaryType, false)
+            .add(FORMAT, DataTypes.StringType, false)
+            .add(WIDTH, DataTypes.IntegerType, false)
+            .add(HEIGHT, DataTypes.IntegerType, false);
+    for (StructField carried : plan.carriedColumns().fields()) {
+      images = images.add(carried);
+    }
+    return images;
   }
 
   public static Schema errors(TaskPlan plan) {

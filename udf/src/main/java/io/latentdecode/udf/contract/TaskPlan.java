@@ -20,6 +20,8 @@ import org.apache.spark.sql.types.StructType;
  * @param carriedColumns input columns carried through unchanged into the image files
  * @param sessionTimeZone Spark's session time zone (Arrow timestamps of carried columns)
  * @param maxFileBytes a task starts a new image file once its current one passes this size
+ * @param maxFileRows ... or holds this many images (a WebDataset shard's samples)
+ * @param outputFormat the files the images are written as
  * @param hadoopConf the driver's Hadoop configuration, for the tasks' file systems
  * @param deviceLimits how much of its executor's device a task may take
  */
@@ -34,6 +36,8 @@ public record TaskPlan(
     StructType carriedColumns,
     String sessionTimeZone,
     long maxFileBytes,
+    long maxFileRows,
+    OutputFormat outputFormat,
     HadoopConf hadoopConf,
     DeviceLimits deviceLimits)
     implements Serializable {
@@ -65,8 +69,13 @@ public record TaskPlan(
     }
     requireNonNull(carriedColumns, "carriedColumns is null");
     requireNonNull(sessionTimeZone, "sessionTimeZone is null");
+    requireNonNull(outputFormat, "outputFormat is null");
     requireNonNull(hadoopConf, "hadoopConf is null");
     requireNonNull(deviceLimits, "deviceLimits is null");
+    if (maxFileRows < 1) {
+      throw new IllegalArgumentException(
+          "Invalid max rows per file " + maxFileRows + ": must be positive");
+    }
     if (maxFileBytes < 1) {
       throw new IllegalArgumentException(
           "Invalid max file size " + maxFileBytes + ": must be positive");

@@ -31,7 +31,11 @@ public final class ErrorFileWriter extends RecordBatchFileWriter {
       String runId,
       long maxFileBytes) {
     super(
-        allocator, schema, fs, attemptDir, OutputLayout.ERRORS_DIR, partition, runId, maxFileBytes);
+        allocator,
+        schema,
+        root ->
+            new RollingArrowFiles(
+                fs, attemptDir, OutputLayout.ERRORS_DIR, partition, runId, root, maxFileBytes));
     this.id = (VarCharVector) root.getVector(OutputSchemas.ID);
     this.kind = (VarCharVector) root.getVector(OutputSchemas.ERROR_KIND);
     this.message = (VarCharVector) root.getVector(OutputSchemas.MESSAGE);

@@ -1,6 +1,7 @@
 package io.latentdecode.udf.output;
 
 import io.latentdecode.udf.contract.OutputSchemas;
+import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.image.EncodedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -38,15 +38,13 @@ public final class ImageFileWriter extends RecordBatchFileWriter {
   private final long maxBatchBytes;
   private long batchBytes;
 
+  /** The task attempt's image files, in the run's output format, in its private folder. */
   public ImageFileWriter(
-      BufferAllocator allocator,
-      Schema schema,
-      FileSystem fs,
-      Path attemptDir,
-      int partition,
-      String runId,
-      long maxFileBytes) {
-    super(allocator, schema, fs, attemptDir, "", partition, runId, maxFileBytes);
+      BufferAllocator allocator, TaskPlan plan, FileSystem fs, Path attemptDir, int partition) {
+    super(
+        allocator,
+        OutputSchemas.images(plan),
+        root -> files(root, plan, fs, attemptDir, partition));
     this.id = (VarCharVector) root.getVector(OutputSchemas.ID);
     this.image = (VarBinaryVector) root.getVector(OutputSchemas.IMAGE);
     this.format = (VarCharVector) root.getVector(OutputSchemas.FORMAT);
@@ -58,7 +56,37 @@ public final class ImageFileWriter extends RecordBatchFileWriter {
     this.carried =
         carriedVectors.isEmpty() ? null : ArrowWriter.create(new VectorSchemaRoot(carriedVectors));
     this.maxBatchBytes =
-        Math.max(1, Math.min(MAX_BYTES_PER_BATCH, maxFileBytes / MIN_BATCHES_PER_FILE));
+        Math.max(1, Math.min(MAX_BYTES_PER_BATCH, plan.maxFileBytes() / MIN_BATCHES_PER_FILE));
+  }
+
+  private static BatchFiles files(
+      VectorSchemaRoot root, TaskPlan plan, FileSystem fs, Path attemptDir, int partition) {
+    long maxBytes = plan.maxFileBytes();
+    return switch (plan.outputFormat()) {
+      case ARROW ->
+          new RollingArrowFiles(fs, attemptDir, "", partition, plan.runId(), root, maxBytes);
+      case PARQUET ->
+          new RollingParquetFiles(
+              fs,
+              attemptDir,
+              partition,
+              plan.runId(),
+              root,
+              maxBytes,
+              OutputSchemas.imagesSpark(plan));
+      case WEBDATASET ->
+          new RollingTarShards(
+              fs,
+              attemptDir,
+              partition,
+              plan.runId(),
+              root,
+              maxBytes,
+              plan.maxFileRows(),
+              OutputSchemas.imagesSpark(plan),
+              plan.sessionTimeZone());
+      case FILES -> new ImageFilePerId(fs, attemptDir, root);
+    };
   }
 
   public void add(

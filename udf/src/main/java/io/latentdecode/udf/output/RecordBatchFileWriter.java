@@ -6,8 +6,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 
 /**
  * Rows gathered into a {@link VectorSchemaRoot} and written as record batches of rolling Arrow
@@ -16,23 +14,20 @@ import org.apache.hadoop.fs.Path;
  */
 abstract class RecordBatchFileWriter implements AutoCloseable {
   protected final VectorSchemaRoot root;
-  private final RollingArrowFiles files;
+  private final BatchFiles files;
 
   /** Rows buffered in {@link #root} since the last batch was written. */
   protected int rows;
 
+  /**
+   * @param files the rolling files of some format that take the root's batches
+   */
   RecordBatchFileWriter(
       BufferAllocator allocator,
       Schema schema,
-      FileSystem fs,
-      Path attemptDir,
-      String publishedDir,
-      int partition,
-      String runId,
-      long maxFileBytes) {
+      java.util.function.Function<VectorSchemaRoot, BatchFiles> files) {
     this.root = VectorSchemaRoot.create(schema, allocator);
-    this.files =
-        new RollingArrowFiles(fs, attemptDir, publishedDir, partition, runId, root, maxFileBytes);
+    this.files = files.apply(root);
   }
 
   /** Writes what is buffered and closes the last file; returns the files to publish. */

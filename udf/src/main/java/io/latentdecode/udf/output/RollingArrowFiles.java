@@ -17,7 +17,7 @@ import org.apache.hadoop.fs.Path;
  * maxFileBytes}. Files are created exclusively ({@code overwrite=false}): an attempt folder is
  * never shared.
  */
-final class RollingArrowFiles implements AutoCloseable {
+final class RollingArrowFiles implements BatchFiles {
   private final FileSystem fs;
   private final Path attemptDir;
   private final String publishedDir;
@@ -54,7 +54,8 @@ final class RollingArrowFiles implements AutoCloseable {
   }
 
   /** Writes the root's current rows as one record batch. */
-  void writeBatch() throws IOException {
+  @Override
+  public void writeBatch() throws IOException {
     if (writer == null) {
       String name = OutputLayout.partFileName(partition, runId, finished.size());
       current = new Path(attemptDir, publishedDir.isEmpty() ? name : publishedDir + "-" + name);
@@ -69,8 +70,8 @@ final class RollingArrowFiles implements AutoCloseable {
     }
   }
 
-  /** Closes the open file; returns every file written, in order. */
-  List<StagedFile> finish() throws IOException {
+  @Override
+  public List<StagedFile> finish() throws IOException {
     finishCurrent();
     return List.copyOf(finished);
   }
@@ -95,7 +96,6 @@ final class RollingArrowFiles implements AutoCloseable {
     currentRows = 0;
   }
 
-  /** Abandons an open file (the attempt folder is deleted by the task's abort). */
   @Override
   public void close() throws IOException {
     if (writer != null) {

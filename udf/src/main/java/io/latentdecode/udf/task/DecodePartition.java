@@ -108,15 +108,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
     long busyAtStart = share.service().busyNanos();
     StageClock clock = new StageClock();
     try (BufferAllocator allocator = ArrowAllocators.forTask("task-" + partition + "-" + attempt);
-        ImageFileWriter images =
-            new ImageFileWriter(
-                allocator,
-                OutputSchemas.images(plan),
-                fs,
-                attemptDir,
-                partition,
-                plan.runId(),
-                plan.maxFileBytes());
+        ImageFileWriter images = new ImageFileWriter(allocator, plan, fs, attemptDir, partition);
         ErrorFileWriter errors =
             new ErrorFileWriter(
                 allocator,

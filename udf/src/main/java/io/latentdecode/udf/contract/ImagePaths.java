@@ -1,0 +1,69 @@
+package io.latentdecode.udf.contract;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The relative path of an image id in a {@code --output-format files} output, and back. The id's
+ * slashes make folders; ASCII letters, digits, {@code -}, {@code _} and {@code .} stay; every other
+ * UTF-8 byte is written {@code %XX}, and so is a segment's first {@code .} or {@code _} (readers
+ * skip such names, and {@code ..} would leave the output). An id with an empty segment (a leading,
+ * trailing or double slash) has all its slashes written {@code %2F}; the empty id is {@code %}.
+ * Percent-decoding the path gives the id back.
+ */
+public final class ImagePaths {
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  /** The path of the empty id: a lone {@code %}, which no other id gives ({@code %} is %25). */
+  private static final String EMPTY_ID = "%";
+
+  private ImagePaths() {}
+
+  /** The path, relative to the output and without the file extension, of this id's image. */
+  public static String path(String id) {
+    boolean folders =
+        !id.isEmpty() && !id.startsWith("/") && !id.endsWith("/") && !id.contains("//");
+    StringBuilder path = new StringBuilder(id.length() + 8);
+    boolean segmentStart = true;
+    for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
+      if (b == '/' && folders) {
+        path.append('/');
+        segmentStart = true;
+        continue;
+      }
+      boolean kept =
+          b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-';
+      boolean keptInside = b == '_' || b == '.';
+      if (kept || keptInside && !segmentStart) {
+        path.append((char) b);
+      } else {
+        path.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+      }
+      segmentStart = false;
+    }
+    return id.isEmpty() ? EMPTY_ID : path.toString();
+  }
+
+  /** The id whose image is at this relative path (without its extension). */
+  public static String id(String path) {
+    if (path.equals(EMPTY_ID)) {
+      return "";
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(path.length());
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == '%' && i + 2 < path.length()) {
+        int high = Character.digit(path.charAt(i + 1), 16);
+        int low = Character.digit(path.charAt(i + 2), 16);
+        if (high < 0 || low < 0) {
+          throw new IllegalArgumentException("Not an image path: '" + path + "'");
+        }
+        bytes.write(high << 4 | low);
+        i += 2;
+      } else {
+        bytes.write(c);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+}
