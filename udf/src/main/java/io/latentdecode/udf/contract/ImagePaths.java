@@ -1,6 +1,5 @@
 package io.latentdecode.udf.contract;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -12,8 +11,6 @@ import java.nio.charset.StandardCharsets;
  * Percent-decoding the path gives the id back.
  */
 public final class ImagePaths {
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
   /** The path of the empty id: a lone {@code %}, which no other id gives ({@code %} is %25). */
   private static final String EMPTY_ID = "%";
 
@@ -37,7 +34,7 @@ public final class ImagePaths {
       if (kept || keptInside && !segmentStart) {
         path.append((char) b);
       } else {
-        path.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+        PercentEncoding.appendEscaped(path, b);
       }
       segmentStart = false;
     }
@@ -46,24 +43,6 @@ public final class ImagePaths {
 
   /** The id whose image is at this relative path (without its extension). */
   public static String id(String path) {
-    if (path.equals(EMPTY_ID)) {
-      return "";
-    }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(path.length());
-    for (int i = 0; i < path.length(); i++) {
-      char c = path.charAt(i);
-      if (c == '%' && i + 2 < path.length()) {
-        int high = Character.digit(path.charAt(i + 1), 16);
-        int low = Character.digit(path.charAt(i + 2), 16);
-        if (high < 0 || low < 0) {
-          throw new IllegalArgumentException("Not an image path: '" + path + "'");
-        }
-        bytes.write(high << 4 | low);
-        i += 2;
-      } else {
-        bytes.write(c);
-      }
-    }
-    return bytes.toString(StandardCharsets.UTF_8);
+    return path.equals(EMPTY_ID) ? "" : PercentEncoding.decode(path);
   }
 }

@@ -1,6 +1,5 @@
 package io.latentdecode.udf.contract;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -11,8 +10,6 @@ import java.nio.charset.StandardCharsets;
  * id back. The original id is also in each sample's JSON.
  */
 public final class SampleKeys {
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
   private SampleKeys() {}
 
   public static String key(String id) {
@@ -21,7 +18,7 @@ public final class SampleKeys {
       if (kept(b)) {
         key.append((char) b);
       } else {
-        key.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+        PercentEncoding.appendEscaped(key, b);
       }
     }
     return key.toString();
@@ -29,24 +26,11 @@ public final class SampleKeys {
 
   /** The id a key was made from; throws for a string no id gives. */
   public static String id(String key) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(key.length());
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c == '%' && i + 2 < key.length()) {
-        int high = Character.digit(key.charAt(i + 1), 16);
-        int low = Character.digit(key.charAt(i + 2), 16);
-        if (high < 0 || low < 0) {
-          throw new IllegalArgumentException("Not a sample key: '" + key + "'");
-        }
-        bytes.write(high << 4 | low);
-        i += 2;
-      } else if (c < 128 && kept((byte) c)) {
-        bytes.write(c);
-      } else {
-        throw new IllegalArgumentException("Not a sample key: '" + key + "'");
-      }
+    String id = PercentEncoding.decode(key);
+    if (!key(id).equals(key)) {
+      throw new IllegalArgumentException("Not a sample key: '" + key + "'");
     }
-    return bytes.toString(StandardCharsets.UTF_8);
+    return id;
   }
 
   private static boolean kept(byte b) {
