@@ -62,7 +62,10 @@ class OutputFormatsTest extends SparkJobTest {
               TestLatents.float32(TestLatents.random(i, 4 * 4 * 3)),
               List.of(4, 4, 3),
               "a caption " + i,
-              1000L + i));
+              1000L + i,
+              java.sql.Timestamp.valueOf("2026-01-0" + (i + 1) + " 10:20:30.123456"),
+              List.of("t" + i, "all"),
+              RowFactory.create(i * 10, "src-" + i)));
     }
     StructType schema =
         new StructType()
@@ -70,7 +73,12 @@ class OutputFormatsTest extends SparkJobTest {
             .add("latent", DataTypes.BinaryType)
             .add("shape", DataTypes.createArrayType(DataTypes.IntegerType))
             .add("caption", DataTypes.StringType)
-            .add("seed", DataTypes.LongType);
+            .add("seed", DataTypes.LongType)
+            .add("taken", DataTypes.TimestampType)
+            .add("tags", DataTypes.createArrayType(DataTypes.StringType))
+            .add(
+                "meta",
+                new StructType().add("w", DataTypes.IntegerType).add("src", DataTypes.StringType));
     spark.createDataFrame(rows, schema).repartition(2).write().parquet(table.toString());
   }
 
@@ -100,7 +108,8 @@ class OutputFormatsTest extends SparkJobTest {
     List<Row> read = spark.read().parquet(parquetOut.toString()).collectAsList();
     assertThat(read).hasSize(6);
     assertThat(spark.read().parquet(parquetOut.toString()).columns())
-        .containsExactly("id", "image", "format", "width", "height", "caption", "seed");
+        .containsExactly(
+            "id", "image", "format", "width", "height", "caption", "seed", "taken", "tags", "meta");
     for (Row row : read) {
       String id = row.getString(0);
       int i = Integer.parseInt(id.substring(4, 5));
@@ -110,6 +119,11 @@ class OutputFormatsTest extends SparkJobTest {
       assertThat(row.getInt(4)).isEqualTo(32);
       assertThat(row.getString(5)).isEqualTo("a caption " + i);
       assertThat(row.getLong(6)).isEqualTo(1000L + i);
+      assertThat(row.getTimestamp(7))
+          .isEqualTo(java.sql.Timestamp.valueOf("2026-01-0" + (i + 1) + " 10:20:30.123456"));
+      assertThat(row.<String>getList(8)).containsExactly("t" + i, "all");
+      assertThat(row.getStruct(9).getInt(0)).isEqualTo(i * 10);
+      assertThat(row.getStruct(9).getString(1)).isEqualTo("src-" + i);
     }
 
     // the plain Parquet reader: the footer holds the run's metadata, the rows every id once
@@ -128,7 +142,9 @@ class OutputFormatsTest extends SparkJobTest {
       assertThat(meta).containsKeys("latentdecode.model_sha256", "latentdecode.decode_settings");
       assertThat(
               footer.getFileMetaData().getSchema().getFields().stream().map(Type::getName).toList())
-          .containsExactly("id", "image", "format", "width", "height", "caption", "seed");
+          .containsExactly(
+              "id", "image", "format", "width", "height", "caption", "seed", "taken", "tags",
+              "meta");
       try (ParquetReader<Group> rows =
           ParquetReader.builder(new GroupReadSupport(), path).withConf(conf).build()) {
         for (Group g = rows.read(); g != null; g = rows.read()) {
@@ -233,6 +249,9 @@ class OutputFormatsTest extends SparkJobTest {
       assertThat(json.get("format").asText()).isEqualTo("png");
       assertThat(json.get("caption").asText()).isEqualTo("a caption " + i);
       assertThat(json.get("seed").asLong()).isEqualTo(1000L + i);
+      assertThat(json.get("taken").asText()).startsWith("2026-01-0" + (i + 1) + "T10:20:30.123");
+      assertThat(json.get("tags").get(0).asText()).isEqualTo("t" + i);
+      assertThat(json.get("meta").get("src").asText()).isEqualTo("src-" + i);
     }
 
     // Python's tarfile, as a WebDataset loader opens the shards: every id once
