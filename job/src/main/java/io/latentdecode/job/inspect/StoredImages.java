@@ -47,10 +47,7 @@ public final class StoredImages {
 
   /** The file extension for a stored format; raw images are written as PNG files. */
   public static String fileExtension(String format) {
-    return switch (ImageFormat.parse(format)) {
-      case PNG, RAW -> "png";
-      case JPEG -> "jpg";
-      case WEBP -> "webp";
-    };
+    ImageFormat stored = ImageFormat.parse(format);
+    return stored == ImageFormat.RAW ? ImageFormat.PNG.fileExtension() : stored.fileExtension();
   }
 }

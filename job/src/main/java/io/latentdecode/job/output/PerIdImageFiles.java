@@ -1,10 +1,10 @@
 package io.latentdecode.job.output;
 
+import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.ImagePaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Iterator;
-import java.util.Map;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -16,21 +16,24 @@ import org.apache.hadoop.fs.Path;
  * ({@link ImagePaths}), width and height from the image's header.
  */
 final class PerIdImageFiles {
-  private static final Map<String, String> FORMATS =
-      Map.of("png", "png", "jpg", "jpeg", "webp", "webp");
-
   private PerIdImageFiles() {}
 
   /** Whether a file name is one of the images such an output holds. */
   static boolean isImageFile(String name) {
+    return formatOf(name) != null;
+  }
+
+  /** The format of an image file by its extension (raw pixels are never written as files). */
+  private static ImageFormat formatOf(String name) {
     int dot = name.lastIndexOf('.');
-    return dot > 0 && FORMATS.containsKey(name.substring(dot + 1));
+    ImageFormat format = dot > 0 ? ImageFormat.ofFileExtension(name.substring(dot + 1)) : null;
+    return format == ImageFormat.RAW ? null : format;
   }
 
   static ImageFiles.StoredImage read(FileSystem fs, Path output, Path file) throws IOException {
     String relative = output.toUri().relativize(file.toUri()).getPath();
     int dot = relative.lastIndexOf('.');
-    String format = FORMATS.get(relative.substring(dot + 1));
+    ImageFormat format = formatOf(relative);
     if (format == null) {
       throw new IOException(file + " is not an image file of this output");
     }
@@ -50,7 +53,7 @@ final class PerIdImageFiles {
         return new ImageFiles.StoredImage(
             ImagePaths.id(relative.substring(0, dot)),
             bytes,
-            format,
+            format.text(),
             reader.getWidth(0),
             reader.getHeight(0));
       } finally {

@@ -18,6 +18,24 @@ public enum ImageFormat {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * The extension of a file holding one such image ({@code png}, {@code jpg}, {@code webp}, {@code
+   * raw}), as WebDataset members and per-id image files are named.
+   */
+  public String fileExtension() {
+    return this == JPEG ? "jpg" : text();
+  }
+
+  /** The format of a file named with this extension, or null. */
+  public static ImageFormat ofFileExtension(String extension) {
+    for (ImageFormat f : values()) {
+      if (f.fileExtension().equals(extension)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
   public static ImageFormat parse(String text) {
     for (ImageFormat f : values()) {
       if (f.text().equalsIgnoreCase(text)) {

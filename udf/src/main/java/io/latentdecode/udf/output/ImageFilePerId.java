@@ -40,7 +40,8 @@ final class ImageFilePerId implements BatchFiles {
       String name =
           ImagePaths.path(new String(ids.get(i), StandardCharsets.UTF_8))
               + "."
-              + extension(ImageFormat.parse(new String(formats.get(i), StandardCharsets.UTF_8)));
+              + ImageFormat.parse(new String(formats.get(i), StandardCharsets.UTF_8))
+                  .fileExtension();
       Path staged = new Path(attemptDir, "images/" + name);
       byte[] image = images.get(i);
       try (FSDataOutputStream out = fs.create(staged, false)) {
@@ -57,14 +58,4 @@ final class ImageFilePerId implements BatchFiles {
 
   @Override
   public void close() {}
-
-  /** The file extension of an image format (raw pixels: {@code .raw}, height x width x 3 bytes). */
-  static String extension(ImageFormat format) {
-    return switch (format) {
-      case PNG -> "png";
-      case JPEG -> "jpg";
-      case WEBP -> "webp";
-      case RAW -> "raw";
-    };
-  }
 }

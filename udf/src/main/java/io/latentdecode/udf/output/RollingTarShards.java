@@ -105,8 +105,7 @@ final class RollingTarShards implements BatchFiles {
       }
       String key = SampleKeys.key(new String(ids.get(i), StandardCharsets.UTF_8));
       String extension =
-          ImageFilePerId.extension(
-              ImageFormat.parse(new String(formats.get(i), StandardCharsets.UTF_8)));
+          ImageFormat.parse(new String(formats.get(i), StandardCharsets.UTF_8)).fileExtension();
       put(key + "." + extension, images.get(i));
       put(key + ".json", json(jsonRows.getRow(i)));
       currentSamples++;
