@@ -5,23 +5,19 @@ import io.latentdecode.job.commit.DriverErrors;
 import io.latentdecode.job.commit.ErrorBudget;
 import io.latentdecode.job.commit.RunCommitter;
 import io.latentdecode.job.commit.RunReport;
-import io.latentdecode.job.config.LatentConventions;
+import io.latentdecode.job.config.FlagPaths;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.config.WriteMode;
-import io.latentdecode.job.model.ModelResolver;
-import io.latentdecode.job.model.ResolvedModel;
+import io.latentdecode.job.plan.CheckedModel;
 import io.latentdecode.job.plan.DeviceCheck;
 import io.latentdecode.job.plan.DuplicateIds;
 import io.latentdecode.job.plan.ExecutorMemoryCheck;
 import io.latentdecode.job.plan.InputFiles;
 import io.latentdecode.job.plan.InputListing;
 import io.latentdecode.job.plan.InputPlanner;
-import io.latentdecode.job.plan.ModelCheck;
 import io.latentdecode.job.plan.OutputCheck;
 import io.latentdecode.job.plan.PlannedInput;
-import io.latentdecode.job.plan.PrecisionModel;
 import io.latentdecode.job.plan.ResumePlan;
-import io.latentdecode.job.plan.TilingMethod;
 import io.latentdecode.job.progress.RunProgress;
 import io.latentdecode.job.report.ReportSamples;
 import io.latentdecode.job.report.RunReportPage;
@@ -124,16 +120,17 @@ public final class DecodeJob {
    */
   private static Checked checkWithoutSpark(
       RunOptions options, Configuration checkConf, int taskCpus, StartupClock startup) {
-    Path input = qualify(options.input(), checkConf, "--input");
-    Path output = qualify(options.output(), checkConf, "--output");
+    Path input = FlagPaths.qualify(options.input(), checkConf, "--input");
+    Path output = FlagPaths.qualify(options.output(), checkConf, "--output");
     InputListing listing = InputListing.of(fileSystem(input, checkConf), input);
     startup.lap("listing");
     InputKind kind = InputFiles.detect(listing, options.inputFormat());
-    ResolvedRun resolved = resolveModel(options, checkConf);
+    CheckedModel.Resolved resolved = CheckedModel.resolve(options, checkConf);
     FileSystem outFs = fileSystem(output, checkConf);
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
     startup.lap("checks");
-    CheckedModel model = loadModel(resolved, checkConf, taskCpus, tasksDecodeHereOnCpu(options));
+    CheckedModel model =
+        CheckedModel.load(resolved, checkConf, taskCpus, tasksDecodeHereOnCpu(options));
     startup.lap("model_check");
     return new Checked(input, output, listing, kind, outFs, clearOutput, model);
   }
@@ -145,7 +142,7 @@ public final class DecodeJob {
         executorConf,
         checked.model().settings(),
         checked.model().ref(),
-        latentChannels(checked.model()),
+        checked.model().latentChannels(),
         fileSystem(checked.input(), checkConf),
         checked.listing(),
         checked.kind(),
@@ -316,65 +313,6 @@ public final class DecodeJob {
     return all;
   }
 
-  /** What {@code --model} points at and the settings a run would decode it with. */
-  private record ResolvedRun(
-      ResolvedModel resolved,
-      String modelUri,
-      DecodeSettings settings,
-      Map<String, String> conventionSources) {}
-
-  /**
-   * The model behind {@code --model} and the settings the run decodes with: the conventions from
-   * the flags, the preset and the model's config, in that order. Reads files' headers and configs
-   * only; {@link #loadModel} loads it.
-   */
-  private static ResolvedRun resolveModel(RunOptions options, Configuration conf) {
-    String modelUri = qualify(options.model(), conf, "--model").toString();
-    ResolvedModel resolved = ModelResolver.resolve(modelUri, options.modelVariant(), conf);
-    if (resolved.needsPreset() && options.conventionFlags().preset().isEmpty()) {
-      throw new JobSetupException(
-          "Cannot run: --model "
-              + modelUri
-              + " is a "
-              + resolved.format()
-              + ", which does not say how its latents are scaled; pass --preset (sd15, sdxl, sd3,"
-              + " flux1, or a preset file) for the model it is");
-    }
-    LatentConventions.Resolved conventions =
-        resolved.conventions() == null && !resolved.ref().isDirect()
-            ? new LatentConventions.Resolved(
-                options.settings().convention(),
-                LatentConventions.resolve(options.conventionFlags(), null, null).sources())
-            : LatentConventions.resolve(
-                options.conventionFlags(), resolved.conventions(), resolved.conventionsSource());
-    DecodeSettings settings = options.settings();
-    return new ResolvedRun(
-        resolved,
-        modelUri,
-        settings
-            .withConvention(conventions.convention())
-            .withTiling(TilingMethod.resolve(settings.tiling(), resolved.ref(), modelUri)),
-        conventions.sources());
-  }
-
-  /**
-   * The model loaded once on the driver and tried on a tiny latent, and the decoder in the run's
-   * half precision.
-   */
-  private static CheckedModel loadModel(
-      ResolvedRun run, Configuration conf, int taskCpus, boolean keepForTasks) {
-    DecodeSettings settings = run.settings();
-    int channels = settings.convention().requiredChannels();
-    ModelRef model =
-        ModelCheck.check(run.resolved(), run.modelUri(), conf, taskCpus, channels, keepForTasks);
-    ModelRef precisionModel =
-        model.isDirect()
-            ? PrecisionModel.direct(model, settings.precision(), run.resolved().forceUpcast())
-            : PrecisionModel.check(run.modelUri(), settings.precision(), conf, taskCpus, channels);
-    return new CheckedModel(
-        run.resolved(), model, precisionModel, settings, run.conventionSources());
-  }
-
   /**
    * Whether the run's tasks decode in this JVM on the CPU (an embedded local run without GPUs for
    * its tasks): the model the driver checks is then the one they decode with.
@@ -383,32 +321,6 @@ public final class DecodeJob {
     return SparkSessions.effectiveMaster(options.master()).startsWith("local")
         && options.settings().device() != DeviceRequest.GPU
         && !options.sparkConf().containsKey("spark.task.resource.gpu.amount");
-  }
-
-  /** The latent channels the run's conventions or the model's architecture name, or 0. */
-  private static int latentChannels(CheckedModel model) {
-    int channels = model.settings().convention().requiredChannels();
-    if (channels == 0 && model.ref().isDirect()) {
-      channels = model.ref().direct().architecture().latentChannels();
-    }
-    return channels;
-  }
-
-  /** A checked model and the settings a run decodes it with. */
-  private record CheckedModel(
-      ResolvedModel resolved,
-      ModelRef ref,
-      ModelRef precisionRef,
-      DecodeSettings settings,
-      Map<String, String> conventionSources) {
-    Map<String, Object> describe() {
-      Map<String, Object> m = resolved.describe();
-      m.put("convention_sources", conventionSources);
-      if (precisionRef != null && precisionRef.isDirect()) {
-        m.put("half_precision_on_gpu", precisionRef.direct().precision().text());
-      }
-      return m;
-    }
   }
 
   /** The planned input less what earlier runs committed, and what they already reported. */
@@ -569,17 +481,6 @@ public final class DecodeJob {
           }
         });
     return conf;
-  }
-
-  private static Path qualify(String uri, Configuration conf, String option) {
-    try {
-      Path path = new Path(uri);
-      return path.getFileSystem(conf).makeQualified(path);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new JobSetupException(
-          "Cannot run: " + option + " '" + uri + "' is not a usable path or URI: " + e.getMessage(),
-          e);
-    }
   }
 
   private static FileSystem fileSystem(Path path, Configuration conf) {

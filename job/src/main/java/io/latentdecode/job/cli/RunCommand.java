@@ -318,43 +318,46 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     RunOptions options;
     try {
-      options =
-          new RunOptions(
-              input,
-              output,
-              model,
-              Optional.ofNullable(modelVariant),
-              new ConventionFlags(
-                  Optional.ofNullable(preset), scalingFactor, shiftFactor, outputRange),
-              Optional.ofNullable(inputFormat),
-              new DecodeSettings(
-                  LatentConventions.resolve(
-                      Optional.ofNullable(preset), scalingFactor, shiftFactor, outputRange),
-                  packedLatents == null ? LatentPacking.DETECT : LatentPacking.parse(packedLatents),
-                  imageFormat,
-                  autoOrCount("--batch-size", batchSize),
-                  device,
-                  precision,
-                  Tiling.parse(tileSize, tileOverlap, Tiling.Method.parse(tileMode)),
-                  Math.round(maxImageMegapixels * 1_000_000),
-                  new EncodingOptions(pngCompression, jpegQuality, webpQuality, webpLossless)),
-              new DeviceLimits(
-                  autoOrCount("--decodes-per-device", decodesPerDevice),
-                  autoOrCount("--memory-budget-mb", memoryBudgetMb) * 1024L * 1024L),
-              partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
-              mode,
-              (webDataset() ? shardMb : maxFileMb) * 1024 * 1024,
-              webDataset() ? shardSamples : Long.MAX_VALUE,
-              OutputFormat.parse(outputFormat),
-              maxErrorFraction,
-              spark.master(),
-              spark.conf,
-              java.time.Duration.ofSeconds(progressInterval));
+      options = options();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     RunResult result = DecodeJob.run(options);
     RunSummary.print(spec.commandLine().getOut(), result);
     return Main.EXIT_OK;
+  }
+
+  /** The run the parsed flags ask for; IllegalArgumentException naming a flag's bad value. */
+  RunOptions options() {
+    return new RunOptions(
+        input,
+        output,
+        model,
+        Optional.ofNullable(modelVariant),
+        new ConventionFlags(Optional.ofNullable(preset), scalingFactor, shiftFactor, outputRange),
+        Optional.ofNullable(inputFormat),
+        new DecodeSettings(
+            LatentConventions.resolve(
+                Optional.ofNullable(preset), scalingFactor, shiftFactor, outputRange),
+            packedLatents == null ? LatentPacking.DETECT : LatentPacking.parse(packedLatents),
+            imageFormat,
+            autoOrCount("--batch-size", batchSize),
+            device,
+            precision,
+            Tiling.parse(tileSize, tileOverlap, Tiling.Method.parse(tileMode)),
+            Math.round(maxImageMegapixels * 1_000_000),
+            new EncodingOptions(pngCompression, jpegQuality, webpQuality, webpLossless)),
+        new DeviceLimits(
+            autoOrCount("--decodes-per-device", decodesPerDevice),
+            autoOrCount("--memory-budget-mb", memoryBudgetMb) * 1024L * 1024L),
+        partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
+        mode,
+        (webDataset() ? shardMb : maxFileMb) * 1024 * 1024,
+        webDataset() ? shardSamples : Long.MAX_VALUE,
+        OutputFormat.parse(outputFormat),
+        maxErrorFraction,
+        spark.master(),
+        spark.conf,
+        java.time.Duration.ofSeconds(progressInterval));
   }
 }

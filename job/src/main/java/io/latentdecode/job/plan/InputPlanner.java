@@ -114,7 +114,24 @@ public final class InputPlanner {
                 .option("basePath", inputUri)
                 .parquet(files.readable().toArray(String[]::new));
     StructType carried = checkTableContract(raw.schema(), "Parquet");
-    boolean hasDtype = Arrays.asList(raw.schema().fieldNames()).contains("dtype");
+    List<Column> select = latentColumns(raw.schema(), carried);
+    select.add(col("_metadata.file_path").as(FILE_COLUMN));
+    return new PlannedInput(
+        InputKind.PARQUET,
+        inputUri,
+        raw.select(select.toArray(Column[]::new)),
+        null,
+        files.rows(),
+        carried,
+        files.unreadable());
+  }
+
+  /**
+   * The columns of a table of latents (checked by {@link #checkTableContract}) in the executor's
+   * row layout ({@link InputKind#rowLayout()}, without the input file's column).
+   */
+  public static List<Column> latentColumns(StructType schema, StructType carried) {
+    boolean hasDtype = Arrays.asList(schema.fieldNames()).contains("dtype");
     List<Column> select =
         new ArrayList<>(
             List.of(
@@ -130,21 +147,13 @@ public final class InputPlanner {
                       .toArray(Column[]::new))
               .as("carry"));
     }
-    select.add(col("_metadata.file_path").as(FILE_COLUMN));
-    return new PlannedInput(
-        InputKind.PARQUET,
-        inputUri,
-        raw.select(select.toArray(Column[]::new)),
-        null,
-        files.rows(),
-        carried,
-        files.unreadable());
+    return select;
   }
 
   /**
    * Checks a table input (Parquet, Arrow) against the latent contract; returns the carried columns.
    */
-  static StructType checkTableContract(StructType schema, String format) {
+  public static StructType checkTableContract(StructType schema, String format) {
     require(schema, "id", t -> t instanceof StringType, "string", format);
     require(
         schema,

@@ -29,6 +29,10 @@ public final class OutputSchemas {
   public static final String HEIGHT = "height";
   public static final String ERROR_KIND = "error_kind";
   public static final String MESSAGE = "message";
+
+  /** A DataFrame decode's quarantine reason, next to {@link #ERROR_KIND} in the same row. */
+  public static final String ERROR_MESSAGE = "error_message";
+
   public static final List<String> IMAGE_COLUMNS = List.of(ID, IMAGE, FORMAT, WIDTH, HEIGHT);
 
   public static final String META_RUN_ID = "latentdecode.run_id";
@@ -68,6 +72,26 @@ public final class OutputSchemas {
       images = images.add(carried);
     }
     return images;
+  }
+
+  /**
+   * The rows of a DataFrame decode: the image columns (null where the row was quarantined), the
+   * carried-through columns, then {@code error_kind} and {@code error_message} (null where it was
+   * decoded).
+   */
+  public static StructType decodedRows(StructType carriedColumns) {
+    StructType rows =
+        new StructType()
+            .add(ID, DataTypes.StringType, false)
+            .add(IMAGE, DataTypes.BinaryType, true)
+            .add(FORMAT, DataTypes.StringType, true)
+            .add(WIDTH, DataTypes.IntegerType, true)
+            .add(HEIGHT, DataTypes.IntegerType, true);
+    for (StructField carried : carriedColumns.fields()) {
+      rows = rows.add(carried);
+    }
+    return rows.add(ERROR_KIND, DataTypes.StringType, true)
+        .add(ERROR_MESSAGE, DataTypes.StringType, true);
   }
 
   public static Schema errors(TaskPlan plan) {

@@ -15,7 +15,7 @@ import org.apache.hadoop.fs.Path;
  * A task's quarantined rows ({@code id}, {@code error_kind}, {@code message}), written to {@code
  * _errors/}.
  */
-public final class ErrorFileWriter extends RecordBatchFileWriter {
+public final class ErrorFileWriter extends RecordBatchFileWriter implements ErrorSink {
   private static final int MAX_ROWS_PER_BATCH = 4096;
 
   private final VarCharVector id;
@@ -41,6 +41,7 @@ public final class ErrorFileWriter extends RecordBatchFileWriter {
     this.message = (VarCharVector) root.getVector(OutputSchemas.MESSAGE);
   }
 
+  @Override
   public void add(String rowId, ErrorKind errorKind, String text) throws IOException {
     id.setSafe(rows, rowId.getBytes(StandardCharsets.UTF_8));
     kind.setSafe(rows, errorKind.text().getBytes(StandardCharsets.UTF_8));

@@ -22,7 +22,7 @@ import org.apache.spark.sql.execution.arrow.ArrowWriter;
  * files. Carried-through input columns are converted by Spark's own Arrow writer, so every Spark
  * type keeps the Arrow type Spark gives it.
  */
-public final class ImageFileWriter extends RecordBatchFileWriter {
+public final class ImageFileWriter extends RecordBatchFileWriter implements ImageSink {
   private static final int MAX_ROWS_PER_BATCH = 1024;
   private static final long MAX_BYTES_PER_BATCH = 64L * 1024 * 1024;
 
@@ -89,6 +89,7 @@ public final class ImageFileWriter extends RecordBatchFileWriter {
     };
   }
 
+  @Override
   public void add(
       String imageId,
       EncodedImage encoded,

@@ -1,25 +1,13 @@
 package io.latentdecode.udf.task;
 
-import ai.djl.Device;
-import io.latentdecode.udf.contract.DecodeSettings;
-import io.latentdecode.udf.contract.DeviceLimits;
 import io.latentdecode.udf.contract.DeviceTimeline;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
-import io.latentdecode.udf.contract.Precision;
 import io.latentdecode.udf.contract.RunMetrics;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
 import io.latentdecode.udf.contract.TaskStages;
-import io.latentdecode.udf.decode.BatchDecoder;
-import io.latentdecode.udf.decode.BatchSizes;
-import io.latentdecode.udf.latent.LatentRows;
-import io.latentdecode.udf.model.DecodeService;
 import io.latentdecode.udf.model.DecoderCache;
-import io.latentdecode.udf.model.DeviceSelector;
-import io.latentdecode.udf.model.DeviceShare;
-import io.latentdecode.udf.model.EngineSetup;
-import io.latentdecode.udf.model.LoadedDecoder;
 import io.latentdecode.udf.model.ProcessMemory;
 import io.latentdecode.udf.output.ArrowAllocators;
 import io.latentdecode.udf.output.ErrorFileWriter;
@@ -62,21 +50,6 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
     this.metrics = metrics;
   }
 
-  /**
-   * This task's share of the device: the JVM's decode service for it (started by the first task
-   * with the run's {@code --decodes-per-device} workers, or the default for the executor's cores
-   * and PyTorch's intra-op threads) and the run's memory budget.
-   */
-  private static DeviceShare deviceShare(Device device, DeviceLimits limits) {
-    int workers = limits.decodesPerDevice();
-    if (workers == 0) {
-      workers =
-          DecodeService.defaultWorkers(
-              device.isGpu(), EncodePool.threads(), EngineSetup.intraOpThreads());
-    }
-    return new DeviceShare(device, DecodeService.of(device, workers), limits.memoryBudgetBytes());
-  }
-
   private static long peakResidentBytes() {
     try {
       return ProcessMemory.supported() ? ProcessMemory.peakResidentBytes() : 0;
@@ -98,14 +71,6 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
     FileSystem fs = output.getFileSystem(conf);
     Path attemptDir = OutputLayout.attemptDir(output, plan.runId(), partition, attempt);
 
-    Device device = DeviceSelector.choose(plan.settings().device(), task.resourcesJMap());
-    Precision precision = plan.settings().precision().resolve(device.isGpu(), plan.halfPrecision());
-    DecodeSettings settings = plan.settings().withPrecision(precision);
-    LoadedDecoder decoder =
-        DecoderCache.get(
-            precision.isHalf() ? plan.precisionModel() : plan.model(), device, conf, task.cpus());
-    DeviceShare share = deviceShare(device, plan.deviceLimits());
-    long busyAtStart = share.service().busyNanos();
     StageClock clock = new StageClock();
     try (BufferAllocator allocator = ArrowAllocators.forTask("task-" + partition + "-" + attempt);
         ImageFileWriter images = new ImageFileWriter(allocator, plan, fs, attemptDir, partition);
@@ -118,38 +83,10 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                 partition,
                 plan.runId(),
                 plan.maxFileBytes());
-        BatchDecoderPool decoders =
-            new BatchDecoderPool(
-                decoder::newPredictor,
-                predictor ->
-                    new BatchDecoder(
-                        decoder,
-                        predictor,
-                        () ->
-                            DecoderCache.get(plan.model(), device, conf, task.cpus())
-                                .newPredictor(),
-                        settings,
-                        share))) {
+        TaskDecoding decoding = new TaskDecoding(plan, task, conf)) {
       PartitionDecoder loop =
-          new PartitionDecoder(
-              "p" + partition + "-a" + attempt,
-              LatentRows.of(
-                  plan.inputKind(),
-                  plan.inputUri(),
-                  plan.carriedColumns(),
-                  plan.settings().packing(),
-                  allocator),
-              plan.settings().convention(),
-              plan.settings().maxImagePixels(),
-              new BatchSizes(decoder, settings, share),
-              share.service(),
-              decoders,
-              plan.settings().imageFormat(),
-              plan.settings().encoding(),
-              images,
-              errors,
-              clock,
-              metrics);
+          decoding.loop(
+              "p" + partition + "-a" + attempt, allocator, images, errors, clock, metrics);
       loop.decodeAll(input);
       List<StagedFile> imageFiles = images.finish();
       List<StagedFile> errorFiles = errors.finish();
@@ -183,8 +120,8 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               attempt,
               SparkEnv.get() == null ? "unknown" : SparkEnv.get().executorId(),
               ManagementFactory.getRuntimeMXBean().getName(),
-              device.toString(),
-              precision.text(),
+              decoding.device().toString(),
+              decoding.precision().text(),
               DecoderCache.loadCount(),
               imageFiles.stream().map(StagedFile::publishedName).toList(),
               errorFiles.stream().map(StagedFile::publishedName).toList(),
@@ -193,7 +130,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               loop.batches(),
               loop.batchSizes(),
               loop.batchSizeSearch(),
-              share.service().workers(),
+              decoding.service().workers(),
               loop.fp32Redecoded(),
               loop.tiledImages(),
               loop.oomSplits(),
@@ -205,8 +142,8 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                   startMillis,
                   System.currentTimeMillis(),
                   loop.firstForwardMillis(),
-                  busyAtStart,
-                  share.service().busyNanos()));
+                  decoding.busyAtStart(),
+                  decoding.service().busyNanos()));
       return List.of(report).iterator();
     } catch (Throwable t) {
       try {

@@ -19,8 +19,8 @@ import io.latentdecode.udf.latent.LatentException;
 import io.latentdecode.udf.latent.LatentRows;
 import io.latentdecode.udf.latent.LatentSink;
 import io.latentdecode.udf.model.DecodeService;
-import io.latentdecode.udf.output.ErrorFileWriter;
-import io.latentdecode.udf.output.ImageFileWriter;
+import io.latentdecode.udf.output.ErrorSink;
+import io.latentdecode.udf.output.ImageSink;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,9 +37,9 @@ import org.apache.spark.sql.catalyst.InternalRow;
 /**
  * The decode loop of one partition: every input row ends up exactly once, either as an image row or
  * as a quarantined error row. Rows are read and grouped into equal-shape micro-batches on the
- * task's thread, decoded by the device's {@link DecodeService} (whose workers serve every task of
- * the executor), encoded by the executor's {@link EncodePool} and appended to the task's writers by
- * the task's write thread, in the order they were read.
+ * calling thread, decoded by the device's {@link DecodeService} (whose workers serve every task of
+ * the executor), encoded by the executor's {@link EncodePool} and handed to the task's sinks (its
+ * files, or a DataFrame's rows) by the task's write thread, in the order they were read.
  */
 final class PartitionDecoder {
   /** Batches in flight per task beyond one per service worker: hides a stage's jitter. */
@@ -56,8 +56,8 @@ final class PartitionDecoder {
   private final int inFlight;
   private final ImageFormat format;
   private final EncodingOptions encoding;
-  private final ImageFileWriter images;
-  private final ErrorFileWriter errors;
+  private final ImageSink images;
+  private final ErrorSink errors;
   private final StageClock clock;
   private final RunMetrics metrics;
   private final Map<String, Long> errorsByKind = new LinkedHashMap<>();
@@ -83,8 +83,8 @@ final class PartitionDecoder {
       BatchDecoderPool decoders,
       ImageFormat format,
       EncodingOptions encoding,
-      ImageFileWriter images,
-      ErrorFileWriter errors,
+      ImageSink images,
+      ErrorSink errors,
       StageClock clock,
       RunMetrics metrics) {
     this.taskName = taskName;
