@@ -50,7 +50,7 @@ public final class DecodeRowsPartition
     }
     Thread loop =
         new Thread(
-            () -> decodeAll(plan, task, name, input, rows, allocator, decoding),
+            () -> decodeAll(task, name, input, rows, allocator, decoding),
             "latent-decode-" + name);
     loop.setDaemon(true);
     task.addTaskCompletionListener(
@@ -67,7 +67,6 @@ public final class DecodeRowsPartition
   }
 
   private void decodeAll(
-      TaskPlan plan,
       TaskContext task,
       String name,
       Iterator<InternalRow> input,
