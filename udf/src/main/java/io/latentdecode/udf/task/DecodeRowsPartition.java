@@ -50,8 +50,7 @@ public final class DecodeRowsPartition
     }
     Thread loop =
         new Thread(
-            () -> decodeAll(task, name, input, rows, allocator, decoding),
-            "latent-decode-" + name);
+            () -> decodeAll(task, name, input, rows, allocator, decoding), "latent-decode-" + name);
     loop.setDaemon(true);
     task.addTaskCompletionListener(
         (TaskContext ended) -> {
