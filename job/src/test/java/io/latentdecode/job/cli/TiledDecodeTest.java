@@ -123,11 +123,15 @@ class TiledDecodeTest extends SparkJobTest {
         whole.peakBytes() >> 20,
         (double) tiled.peakBytes() / whole.peakBytes());
     assertThat(p).as("PSNR tiled vs whole").isGreaterThanOrEqualTo(45);
-    // Measured 0.48 here: the maps of the two largest steps (a quarter of the whole decode's
-    // peak) plus the tiles' blocks the allocator keeps; the bound leaves room for its noise.
+    // The tiled peak is the maps of the two largest steps plus the mid block's attention, run whole
+    // (two 2048 x 16384 float chunks of scores at this size), which tiles cannot shrink. With the
+    // graphs' channels-last kernels the ratio measured 0.43, 0.66, 0.69 and 0.72 on this machine
+    // (whole decode 533-892 MB, tiled 366-593 MB, both with the allocator's and huge pages' noise;
+    // 0.48 with contiguous kernels). A tiled decode that no longer bounds its memory reads 1 or
+    // more.
     assertThat((double) tiled.peakBytes() / whole.peakBytes())
         .as("peak memory of the tiled decode vs the whole decode's")
-        .isLessThanOrEqualTo(0.6);
+        .isLessThanOrEqualTo(0.8);
     JsonNode report = RunReports.only(tmp.resolve("tiled"));
     assertThat(report.at("/counts/tiled_images").asLong()).isEqualTo(1);
     assertThat(report.at("/settings/tile_mode").asText()).isEqualTo("shared-statistics");
