@@ -24,7 +24,6 @@ import io.latentdecode.job.report.RunReportPage;
 import io.latentdecode.job.spark.SparkSessions;
 import io.latentdecode.job.spark.SparkStart;
 import io.latentdecode.udf.contract.DecodeSettings;
-import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.ModelRef;
@@ -313,14 +312,12 @@ public final class DecodeJob {
     return all;
   }
 
-  /**
-   * Whether the run's tasks decode in this JVM on the CPU (an embedded local run without GPUs for
-   * its tasks): the model the driver checks is then the one they decode with.
-   */
+  /** Whether the run's tasks decode in this JVM on the CPU ({@link CheckedModel#load}). */
   private static boolean tasksDecodeHereOnCpu(RunOptions options) {
-    return SparkSessions.effectiveMaster(options.master()).startsWith("local")
-        && options.settings().device() != DeviceRequest.GPU
-        && !options.sparkConf().containsKey("spark.task.resource.gpu.amount");
+    return CheckedModel.tasksDecodeHereOnCpu(
+        SparkSessions.effectiveMaster(options.master()),
+        options.settings().device(),
+        options.sparkConf().containsKey("spark.task.resource.gpu.amount"));
   }
 
   /** The planned input less what earlier runs committed, and what they already reported. */

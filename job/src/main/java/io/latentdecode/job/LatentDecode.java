@@ -5,7 +5,6 @@ import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.plan.CheckedModel;
 import io.latentdecode.job.plan.DeviceCheck;
 import io.latentdecode.job.plan.InputPlanner;
-import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.OutputFormat;
@@ -16,7 +15,6 @@ import io.latentdecode.udf.task.DecodeRowsPartition;
 import java.time.Instant;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -60,7 +58,13 @@ public final class LatentDecode {
     int taskCpus = sc.getConf().getInt("spark.task.cpus", 1);
     CheckedModel model =
         CheckedModel.load(
-            CheckedModel.resolve(run, conf), conf, taskCpus, tasksDecodeHereOnCpu(sc, run));
+            CheckedModel.resolve(run, conf),
+            conf,
+            taskCpus,
+            CheckedModel.tasksDecodeHereOnCpu(
+                sc.master(),
+                run.settings().device(),
+                sc.getConf().contains("spark.task.resource.gpu.amount")));
     DeviceCheck.check(model.settings().device(), sc.getConf());
     TaskPlan plan =
         new TaskPlan(
@@ -117,13 +121,5 @@ public final class LatentDecode {
       }
     }
     return carried;
-  }
-
-  /** Whether the tasks decode in this JVM on the CPU: the driver's checked model is then theirs. */
-  private static boolean tasksDecodeHereOnCpu(SparkContext sc, RunOptions run) {
-    SparkConf conf = sc.getConf();
-    return sc.master().startsWith("local")
-        && run.settings().device() != DeviceRequest.GPU
-        && !conf.contains("spark.task.resource.gpu.amount");
   }
 }

@@ -7,6 +7,7 @@ import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.model.ModelResolver;
 import io.latentdecode.job.model.ResolvedModel;
 import io.latentdecode.udf.contract.DecodeSettings;
+import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ModelRef;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -80,6 +81,16 @@ public record CheckedModel(
             : PrecisionModel.check(run.modelUri(), settings.precision(), conf, taskCpus, channels);
     return new CheckedModel(
         run.resolved(), model, precisionModel, settings, run.conventionSources());
+  }
+
+  /**
+   * Whether a run's tasks decode in the driver's JVM on the CPU (an embedded local master, no GPU
+   * asked for the tasks): the model the driver checks is then the one they decode with ({@link
+   * #load}'s {@code keepForTasks}).
+   */
+  public static boolean tasksDecodeHereOnCpu(
+      String master, DeviceRequest device, boolean gpusForTasks) {
+    return master.startsWith("local") && device != DeviceRequest.GPU && !gpusForTasks;
   }
 
   /** The latent channels the run's conventions or the model's architecture name, or 0. */

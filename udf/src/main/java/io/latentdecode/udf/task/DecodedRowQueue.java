@@ -6,7 +6,6 @@ import io.latentdecode.udf.output.ErrorSink;
 import io.latentdecode.udf.output.ImageSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -52,8 +51,7 @@ final class DecodedRowQueue implements ImageSink, ErrorSink, Iterator<InternalRo
       throws IOException {
     Object[] values = new Object[carried.size() + 7];
     values[0] = UTF8String.fromString(imageId);
-    values[1] =
-        Arrays.copyOfRange(encoded.array(), encoded.offset(), encoded.offset() + encoded.length());
+    values[1] = encoded.toByteArray();
     values[2] = UTF8String.fromString(imageFormat);
     values[3] = imageWidth;
     values[4] = imageHeight;

@@ -31,6 +31,7 @@ final class TaskDecoding implements AutoCloseable {
   private final TaskPlan plan;
   private final Device device;
   private final Precision precision;
+  private final DecodeSettings settings;
   private final LoadedDecoder decoder;
   private final DeviceShare share;
   private final long busyAtStart;
@@ -40,7 +41,7 @@ final class TaskDecoding implements AutoCloseable {
     this.plan = plan;
     this.device = DeviceSelector.choose(plan.settings().device(), task.resourcesJMap());
     this.precision = plan.settings().precision().resolve(device.isGpu(), plan.halfPrecision());
-    DecodeSettings settings = plan.settings().withPrecision(precision);
+    this.settings = plan.settings().withPrecision(precision);
     this.decoder =
         DecoderCache.get(
             precision.isHalf() ? plan.precisionModel() : plan.model(), device, conf, task.cpus());
@@ -81,7 +82,6 @@ final class TaskDecoding implements AutoCloseable {
       ErrorSink errors,
       StageClock clock,
       RunMetrics metrics) {
-    DecodeSettings settings = plan.settings().withPrecision(precision);
     return new PartitionDecoder(
         taskName,
         LatentRows.of(
