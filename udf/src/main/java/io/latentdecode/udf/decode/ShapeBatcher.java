@@ -14,10 +14,13 @@ import java.util.function.ToIntFunction;
  */
 public final class ShapeBatcher {
   private final ToIntFunction<Latent> batchSize;
-  private final Map<String, Group> pending = new LinkedHashMap<>();
+  private final Map<String, Batch> pending = new LinkedHashMap<>();
 
-  /** A batch being filled, and the size that fills it (asked once, when the batch starts). */
-  private record Group(List<Latent> latents, int size) {}
+  /**
+   * A batch of latents of one shape and dtype, and the batch size it was filled for (asked once,
+   * when the batch started): a batch that holds fewer is a partial one.
+   */
+  public record Batch(List<Latent> latents, int size) {}
 
   public ShapeBatcher(int batchSize) {
     this(latent -> batchSize);
@@ -36,23 +39,22 @@ public final class ShapeBatcher {
   }
 
   /** Adds a latent; returns a full batch when this one completes it, else null. */
-  public List<Latent> add(Latent latent) {
+  public Batch add(Latent latent) {
     String key = latent.dtype() + Arrays.toString(latent.shape());
-    Group group =
+    Batch batch =
         pending.computeIfAbsent(
-            key, k -> new Group(new ArrayList<>(), batchSize.applyAsInt(latent)));
-    group.latents().add(latent);
-    if (group.latents().size() < group.size()) {
+            key, k -> new Batch(new ArrayList<>(), batchSize.applyAsInt(latent)));
+    batch.latents().add(latent);
+    if (batch.latents().size() < batch.size()) {
       return null;
     }
     pending.remove(key);
-    return group.latents();
+    return batch;
   }
 
   /** The remaining partial batches, oldest shape first; leaves the batcher empty. */
-  public List<List<Latent>> drain() {
-    List<List<Latent>> rest = new ArrayList<>();
-    pending.values().forEach(g -> rest.add(g.latents()));
+  public List<Batch> drain() {
+    List<Batch> rest = new ArrayList<>(pending.values());
     pending.clear();
     return rest;
   }

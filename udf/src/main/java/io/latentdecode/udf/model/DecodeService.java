@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * <p>Each task talks to the service through its own {@link Client}: results come back as futures
  * the task reads in its own order, and closing the client (the task ended, failed or was killed)
  * drops its batches still queued, waits for the ones running, and never starts another for it.
+ * A batch smaller than its task's batch size (a task's last one of a shape) may run in one forward
+ * with queued batches of the same model, settings and latent shape from other tasks, up to that
+ * batch size, and each task gets back its own part: that keeps a GPU's forwards full when tasks are
+ * small.
  * {@link #alone} runs work with the device to itself (a memory probe), between forwards.
  */
 public final class DecodeService {
@@ -43,6 +47,7 @@ public final class DecodeService {
   private long busySince;
   private long busyNanos;
   private int mostRunning;
+  private final AtomicInteger mergedForwards = new AtomicInteger();
 
   private DecodeService(String device, int workers) {
     this.device = device;
@@ -117,6 +122,11 @@ public final class DecodeService {
     }
   }
 
+  /** Forwards that ran batches of more than one submission together. */
+  public int mergedForwards() {
+    return mergedForwards.get();
+  }
+
   /** The most jobs that ever ran at once (never more than {@link #workers()}). */
   public int mostRunning() {
     synchronized (busyLock) {
@@ -173,12 +183,110 @@ public final class DecodeService {
   }
 
   /**
+   * Runs batches of several tasks as one: what {@link Client#submit(Object, Object, int, int,
+   * MergedRun)} asks of a batch that may share a forward with batches of other tasks.
+   *
+   * @param <B> a task's batch
+   * @param <R> what one batch gives its task
+   */
+  @FunctionalInterface
+  public interface MergedRun<B, R> {
+    /** Runs the batches in one go; returns each batch's result, in the order of {@code batches}. */
+    List<R> run(List<B> batches) throws Exception;
+  }
+
+  /**
+   * One batch on the service's queue: it runs on a worker only if its task still waits for it, and,
+   * when it has a merge key and is smaller than its largest batch, takes along the batches of the
+   * same key queued behind it (of any task) while they fit.
+   */
+  private final class Job<B, R> implements Runnable {
+    private final Client owner;
+    private final Object mergeKey;
+    private final B batch;
+    private final int rows;
+    private final int mostRows;
+    private final MergedRun<B, R> work;
+    private final CompletableFuture<R> result = new CompletableFuture<>();
+
+    Job(Client owner, Object mergeKey, B batch, int rows, int mostRows, MergedRun<B, R> work) {
+      this.owner = owner;
+      this.mergeKey = mergeKey;
+      this.batch = batch;
+      this.rows = rows;
+      this.mostRows = mostRows;
+      this.work = work;
+    }
+
+    @Override
+    public void run() {
+      if (!owner.begin()) {
+        return; // the task no longer waits: never decoded
+      }
+      List<Job<B, R>> together = new ArrayList<>(List.of(this));
+      takeMergeable(together);
+      turns.readLock().lock();
+      started();
+      try {
+        List<B> batches = new ArrayList<>(together.size());
+        together.forEach(job -> batches.add(job.batch));
+        if (together.size() > 1) {
+          mergedForwards.incrementAndGet();
+          LOG.debug(
+              "{} batches of {} latents in all run as one on {}",
+              together.size(),
+              together.stream().mapToInt(job -> job.rows).sum(),
+              device);
+        }
+        List<R> results = work.run(batches);
+        for (int i = 0; i < together.size(); i++) {
+          together.get(i).result.complete(results.get(i));
+        }
+      } catch (Throwable e) {
+        together.forEach(job -> job.result.completeExceptionally(e));
+      } finally {
+        ended();
+        turns.readLock().unlock();
+        together.forEach(job -> job.owner.finish());
+      }
+    }
+
+    /**
+     * Adds to {@code together} the queued batches of this one's key that fit beside it, oldest
+     * first, each taken off the queue (so that no other worker runs it) and begun for its task.
+     */
+    @SuppressWarnings("unchecked")
+    private void takeMergeable(List<Job<B, R>> together) {
+      if (mergeKey == null || rows >= mostRows) {
+        return;
+      }
+      int total = rows;
+      for (Runnable queued : pool.getQueue()) {
+        if (!(queued instanceof Job<?, ?> other)
+            || !mergeKey.equals(other.mergeKey)
+            || total + other.rows > mostRows
+            || !pool.remove(queued)) {
+          continue;
+        }
+        if (!other.owner.begin()) {
+          continue; // its task closed meanwhile: its future is cancelled
+        }
+        together.add((Job<B, R>) other);
+        total += other.rows;
+        if (total >= mostRows) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
    * One task's jobs on the service. Submitting is safe from any thread of the task; {@link
    * #close()} once, when the task is done with the service.
    */
   public final class Client implements AutoCloseable {
     private final String name;
-    private final List<FutureTask<?>> submitted = new ArrayList<>();
+    private final List<Job<?, ?>> submitted = new ArrayList<>();
     private final Object lock = new Object();
     private int runningJobs;
     private boolean closed;
@@ -193,31 +301,27 @@ public final class DecodeService {
      * result once a worker ran it, or is cancelled if this client closes first.
      */
     public <T> Future<T> submit(Callable<T> work) {
-      FutureTask<T> job =
-          new FutureTask<>(
-              () -> {
-                if (!begin()) {
-                  return null; // the task no longer waits: never decoded
-                }
-                turns.readLock().lock();
-                started();
-                try {
-                  return work.call();
-                } finally {
-                  ended();
-                  turns.readLock().unlock();
-                  finish();
-                }
-              });
+      return submit(null, work, 1, 1, batches -> List.of(batches.get(0).call()));
+    }
+
+    /**
+     * Queues a batch of {@code rows} rows that a worker may run together with other queued batches
+     * of the same {@code mergeKey}, this client's or other tasks', up to {@code mostRows} rows in
+     * all: {@code work} (the first batch's) then runs them as one and each task gets its own
+     * batch's result. A null key never merges.
+     */
+    public <B, R> Future<R> submit(
+        Object mergeKey, B batch, int rows, int mostRows, MergedRun<B, R> work) {
+      Job<B, R> job = new Job<>(this, mergeKey, batch, rows, mostRows, work);
       synchronized (lock) {
         if (closed) {
           throw new IllegalStateException(name + " submitted a batch after it closed");
         }
-        submitted.removeIf(Future::isDone);
+        submitted.removeIf(j -> j.result.isDone());
         submitted.add(job);
       }
       pool.execute(job);
-      return job;
+      return job.result;
     }
 
     /** When this client's first job started running (epoch milliseconds), or 0 before that. */
@@ -253,14 +357,14 @@ public final class DecodeService {
      */
     @Override
     public void close() {
-      List<FutureTask<?>> queued;
+      List<Job<?, ?>> queued;
       synchronized (lock) {
         closed = true;
         queued = new ArrayList<>(submitted);
         submitted.clear();
       }
-      for (FutureTask<?> job : queued) {
-        if (job.cancel(false)) {
+      for (Job<?, ?> job : queued) {
+        if (job.result.cancel(false)) {
           pool.remove(job);
         }
       }

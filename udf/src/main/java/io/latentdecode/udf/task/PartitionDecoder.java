@@ -11,6 +11,7 @@ import io.latentdecode.udf.contract.TaskStages;
 import io.latentdecode.udf.decode.BatchDecoder;
 import io.latentdecode.udf.decode.BatchSizes;
 import io.latentdecode.udf.decode.DecodedBatch;
+import io.latentdecode.udf.decode.MergedBatches;
 import io.latentdecode.udf.decode.ShapeBatcher;
 import io.latentdecode.udf.image.EncodedImage;
 import io.latentdecode.udf.image.ImageEncoder;
@@ -52,6 +53,7 @@ final class PartitionDecoder {
   private final BatchSizes batchSizes;
   private final ShapeBatcher batcher;
   private final DecodeService.Client service;
+  private final Object mergeScope;
   private final BatchDecoderPool decoders;
   private final int inFlight;
   private final ImageFormat format;
@@ -80,6 +82,7 @@ final class PartitionDecoder {
       long maxImagePixels,
       BatchSizes batchSizes,
       DecodeService service,
+      Object mergeScope,
       BatchDecoderPool decoders,
       ImageFormat format,
       EncodingOptions encoding,
@@ -95,6 +98,7 @@ final class PartitionDecoder {
     this.batchSizes = batchSizes;
     this.batcher = new ShapeBatcher(batchSizes::forLatent);
     this.service = service.client(taskName);
+    this.mergeScope = mergeScope;
     this.decoders = decoders;
     this.inFlight = service.workers() + EXTRA_IN_FLIGHT;
     this.format = format;
@@ -148,7 +152,7 @@ final class PartitionDecoder {
               return;
             }
             long sizing = System.nanoTime();
-            List<Latent> full = batcher.add(latent); // the first of a shape may probe memory
+            ShapeBatcher.Batch full = batcher.add(latent); // the first of a shape may probe memory
             sizing = System.nanoTime() - sizing;
             clock.add(TaskStages.BATCH_SIZING, sizing);
             readStart += sizing;
@@ -175,7 +179,7 @@ final class PartitionDecoder {
       rows.read(row, sink);
     }
     readStart = clock.since(TaskStages.READ, readStart);
-    for (List<Latent> rest : batcher.drain()) {
+    for (ShapeBatcher.Batch rest : batcher.drain()) {
       toWrite.put(submit(rest));
     }
     toWrite.put(END_OF_WRITES);
@@ -220,21 +224,51 @@ final class PartitionDecoder {
   private record Pending(
       DecodedBatch batch, List<Future<EncodedImage>> encoded, long queuedNanos) {}
 
-  private InFlight submit(List<Latent> batch) {
-    long queued = System.nanoTime();
-    return new InFlight(batch, service.submit(() -> decodeOnWorker(batch, queued)));
+  /**
+   * A batch of this task on the device's queue. Batches of equal {@link MergeKey} may share a
+   * forward: those of the tasks of one run in this JVM, of one latent shape and dtype.
+   */
+  private record Part(PartitionDecoder task, List<Latent> latents, long queuedAt) {}
+
+  /** What must be equal for batches of different tasks to run in one forward. */
+  private record MergeKey(Object decoding, String latents) {}
+
+  private InFlight submit(ShapeBatcher.Batch batch) {
+    List<Latent> latents = batch.latents();
+    Latent first = latents.get(0);
+    MergeKey key =
+        new MergeKey(mergeScope, first.dtype() + java.util.Arrays.toString(first.shape()));
+    Part part = new Part(this, latents, System.nanoTime());
+    return new InFlight(
+        latents,
+        service.submit(
+            key, part, latents.size(), batch.size(), PartitionDecoder::decodeOnWorker));
   }
 
-  /** Runs on a service worker: decodes the batch, then hands its images to the encoders. */
-  private Pending decodeOnWorker(List<Latent> batch, long queuedAt) {
-    long queuedNanos = System.nanoTime() - queuedAt;
-    BatchDecoder decoder = decoders.borrow();
-    DecodedBatch result;
+  /**
+   * Runs on a service worker: decodes the batches (of one task, or merged from several) in one
+   * forward with the first one's decoder, then each task hands its images to the encoders.
+   */
+  private static List<Pending> decodeOnWorker(List<Part> parts) {
+    PartitionDecoder lead = parts.get(0).task();
+    long started = System.nanoTime();
+    BatchDecoder decoder = lead.decoders.borrow();
+    List<DecodedBatch> results;
     try {
-      result = decoder.decode(batch);
+      results = MergedBatches.decode(decoder, parts.stream().map(Part::latents).toList());
     } finally {
-      decoders.giveBack(decoder);
+      lead.decoders.giveBack(decoder);
     }
+    List<Pending> pending = new ArrayList<>(parts.size());
+    for (int i = 0; i < parts.size(); i++) {
+      Part part = parts.get(i);
+      pending.add(part.task().encodeAll(results.get(i), started - part.queuedAt()));
+    }
+    return pending;
+  }
+
+  /** Hands a decoded batch's images to the executor's encoders. */
+  private Pending encodeAll(DecodedBatch result, long queuedNanos) {
     List<Future<EncodedImage>> encoded = new ArrayList<>(result.decoded().size());
     if (format != ImageFormat.RAW) {
       ExecutorService pool = EncodePool.get();

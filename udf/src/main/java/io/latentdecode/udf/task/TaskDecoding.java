@@ -74,6 +74,12 @@ final class TaskDecoding implements AutoCloseable {
     return new DeviceShare(device, DecodeService.of(device, workers), limits.memoryBudgetBytes());
   }
 
+  /**
+   * What tasks whose batches may share a forward have in common: the executor's decoder (one per
+   * model, precision and device), the settings, and the memory budget that sizes tiles.
+   */
+  private record MergeScope(LoadedDecoder decoder, DecodeSettings settings, long budgetBytes) {}
+
   /** The decode loop of the task's rows, handing images and quarantined rows to the sinks. */
   PartitionDecoder loop(
       String taskName,
@@ -94,6 +100,7 @@ final class TaskDecoding implements AutoCloseable {
         plan.settings().maxImagePixels(),
         new BatchSizes(decoder, settings, share),
         share.service(),
+        new MergeScope(decoder, settings, share.configuredBudgetBytes()),
         decoders,
         plan.settings().imageFormat(),
         plan.settings().encoding(),

@@ -15,10 +15,13 @@ class ShapeBatcherTest {
     assertThat(batcher.add(latent("a", 4, 8, 8, LatentDtype.FLOAT32))).isNull();
     assertThat(batcher.add(latent("b", 4, 8, 16, LatentDtype.FLOAT32))).isNull();
     assertThat(batcher.add(latent("c", 4, 8, 8, LatentDtype.FLOAT16))).isNull();
-    List<Latent> full = batcher.add(latent("d", 4, 8, 8, LatentDtype.FLOAT32));
-    assertThat(full).extracting(Latent::id).containsExactly("a", "d");
+    ShapeBatcher.Batch full = batcher.add(latent("d", 4, 8, 8, LatentDtype.FLOAT32));
+    assertThat(full.latents()).extracting(Latent::id).containsExactly("a", "d");
+    assertThat(full.size()).isEqualTo(2);
 
-    assertThat(batcher.drain()).extracting(batch -> batch.get(0).id()).containsExactly("b", "c");
+    List<ShapeBatcher.Batch> rest = batcher.drain();
+    assertThat(rest).extracting(batch -> batch.latents().get(0).id()).containsExactly("b", "c");
+    assertThat(rest).extracting(ShapeBatcher.Batch::size).containsExactly(2, 2); // partial ones
     assertThat(batcher.drain()).isEmpty();
   }
 
