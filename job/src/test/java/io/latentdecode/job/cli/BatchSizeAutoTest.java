@@ -85,7 +85,7 @@ class BatchSizeAutoTest extends SparkJobTest {
   }
 
   /** Enough 256x256 latents for the search to measure batches of 1, 2 and 4. */
-  private static final int LATENTS_TO_SETTLE = 48;
+  private static final int LATENTS_TO_SETTLE = 64;
 
   private static JsonNode decode(Path tmp, String... flags) throws Exception {
     return decode(tmp, 6, flags);

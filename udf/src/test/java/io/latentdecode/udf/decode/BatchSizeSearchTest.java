@@ -37,14 +37,47 @@ class BatchSizeSearchTest {
     int batches = runUntilSettled(search, size -> size * 100 * MS);
 
     assertThat(search.chosen()).isEqualTo(1);
-    // sizes 1 and 2, a warm-up and two measured batches each
-    assertThat(batches).isEqualTo(6);
+    // sizes 1 and 2, a warm-up each and measured batches for six images (at least two batches)
+    assertThat(batches).isEqualTo(1 + 6 + 1 + 3);
     BatchSizeChoice found = search.summary();
     assertThat(found.imagesPerSecond()).containsOnlyKeys(1, 2);
     assertThat(found.imagesPerSecond().get(1)).isEqualTo(10.0);
     // the measured batches of 2 cost what batches of 1 would have: only their warm-up is extra
     assertThat(found.costSeconds()).isEqualTo(0.8);
     assertThat(search.next()).isEqualTo(1);
+  }
+
+  @Test
+  void slowFirstBatchesOfOneDoNotMakeLargerBatchesLookFaster() {
+    BatchSizeSearch search = new BatchSizeSearch(31);
+    AtomicInteger ofOne = new AtomicInteger();
+
+    // a CPU no faster with larger batches, whose first three measured batches of 1 ran 30% slower
+    // (the JVM's start on the same cores)
+    runUntilSettled(
+        search,
+        size -> size * 100 * MS * (size == 1 && ofOne.incrementAndGet() <= 4 ? 13 : 10) / 10);
+
+    assertThat(search.chosen()).isEqualTo(1);
+    assertThat(search.summary().imagesPerSecond()).containsOnlyKeys(1, 2);
+  }
+
+  @Test
+  void aGainWithinTheSpreadOfTheMeasuredForwardsIsNoGain() {
+    BatchSizeSearch search = new BatchSizeSearch(31);
+    AtomicInteger forwards = new AtomicInteger();
+
+    // per image: batches of 2 are 8% faster than the fastest batch of 1, but the forwards of 1
+    // spread by 15% (every other one slower): within the machine's noise
+    runUntilSettled(
+        search,
+        size ->
+            size == 1
+                ? 100 * MS * (forwards.incrementAndGet() % 2 == 0 ? 115 : 100) / 100
+                : size * 92 * MS);
+
+    assertThat(search.chosen()).isEqualTo(1);
+    assertThat(search.summary().imagesPerSecond()).containsOnlyKeys(1, 2);
   }
 
   @Test
@@ -95,7 +128,7 @@ class BatchSizeSearchTest {
 
     assertThat(search.record(1, 0, 10 * MS)).isFalse(); // no image came out
     assertThat(search.record(4, 4, 10 * MS)).isFalse(); // size 4 was never handed out
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 1 + 6; i++) {
       search.record(1, 1, 100 * MS);
     }
 
@@ -113,7 +146,7 @@ class BatchSizeSearchTest {
               asked.incrementAndGet();
               return 1;
             });
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 6; i++) {
       search.record(search.next(), 1, 100 * MS);
     }
     assertThat(asked.get()).isZero();
