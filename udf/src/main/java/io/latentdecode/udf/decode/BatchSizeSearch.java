@@ -17,9 +17,7 @@ import java.util.function.IntSupplier;
  * ones, at least {@value #MEASURED} and enough for {@value #MEASURED_IMAGES} images, and counts its
  * fastest: the first batches of a run share the cores with the JVM's start (compilation, the other
  * stages' first use), and a few slow ones among the batches of 1 would otherwise make larger
- * batches look faster than they are. Where the measured forwards of one size spread more than the
- * tolerance (their median against their fastest, at most {@value #MAX_NOISE}), that spread is the
- * tolerance: a gain below the machine's noise is not a gain. The search moves to the next candidate while the last one was more than
+ * batches look faster than they are. The search moves to the next candidate while the last one was more than
  * the tolerance faster per image than every smaller one, and settles on the smallest candidate
  * within the tolerance of the fastest. Nothing is decoded for the search alone: its cost is the
  * extra forward time of the batches it decoded at other sizes than the one it settled on.
@@ -36,9 +34,6 @@ public final class BatchSizeSearch {
   static final int MEASURED = 2;
   static final int MEASURED_IMAGES = 6;
 
-  /** The most the machine's noise may widen {@link #TOLERANCE}: a larger gain always counts. */
-  static final double MAX_NOISE = 0.25;
-
   private final IntSupplier largest;
   private final List<Integer> candidates = new ArrayList<>(List.of(1));
   private boolean bounded;
@@ -51,7 +46,6 @@ public final class BatchSizeSearch {
   private static final class Samples {
     int seen;
     long bestNanosPerImage = Long.MAX_VALUE;
-    final List<Long> measuredNanosPerImage = new ArrayList<>();
     long totalNanos;
     long totalImages;
   }
@@ -111,7 +105,6 @@ public final class BatchSizeSearch {
     s.totalImages += images;
     if (s.seen > WARM_UP) {
       s.bestNanosPerImage = Math.min(s.bestNanosPerImage, forwardNanos / images);
-      s.measuredNanosPerImage.add(forwardNanos / images);
     }
     if (!settled && size == candidates.get(current) && s.seen >= WARM_UP + measuredBatches(size)) {
       decide();
@@ -134,15 +127,10 @@ public final class BatchSizeSearch {
     }
     int size = candidates.get(current);
     long fastestBefore = Long.MAX_VALUE;
-    double tolerance = TOLERANCE;
-    for (int i = 0; i <= current; i++) {
-      Samples at = samples.get(candidates.get(i));
-      tolerance = Math.max(tolerance, noise(at));
-      if (i < current) {
-        fastestBefore = Math.min(fastestBefore, at.bestNanosPerImage);
-      }
+    for (int i = 0; i < current; i++) {
+      fastestBefore = Math.min(fastestBefore, samples.get(candidates.get(i)).bestNanosPerImage);
     }
-    boolean gained = samples.get(size).bestNanosPerImage * (1 + tolerance) < fastestBefore;
+    boolean gained = samples.get(size).bestNanosPerImage * (1 + TOLERANCE) < fastestBefore;
     if (gained && current + 1 < candidates.size()) {
       current++;
       return;
@@ -150,27 +138,12 @@ public final class BatchSizeSearch {
     long fastest = Math.min(fastestBefore, samples.get(size).bestNanosPerImage);
     for (int i = 0; i <= current; i++) {
       int candidate = candidates.get(i);
-      if (samples.get(candidate).bestNanosPerImage <= fastest * (1 + tolerance)) {
+      if (samples.get(candidate).bestNanosPerImage <= fastest * (1 + TOLERANCE)) {
         chosen = candidate;
         break;
       }
     }
     settled = true;
-  }
-
-  /**
-   * How far a size's typical forward (the median) was from its fastest, relative to the fastest,
-   * at most {@link #MAX_NOISE}: differences between sizes smaller than this are the machine's
-   * noise, not the batch size's doing.
-   */
-  private static double noise(Samples s) {
-    List<Long> sorted = new ArrayList<>(s.measuredNanosPerImage);
-    if (sorted.size() < 2) {
-      return 0;
-    }
-    java.util.Collections.sort(sorted);
-    double median = sorted.get(sorted.size() / 2); // the upper one of an even count
-    return Math.min(MAX_NOISE, median / sorted.get(0) - 1);
   }
 
   public synchronized boolean settled() {
