@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import io.latentdecode.udf.contract.DecodeSettings;
-import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ErrorKind;
-import io.latentdecode.udf.contract.ImageFormat;
-import io.latentdecode.udf.contract.LatentConvention;
-import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentDtype;
 import io.latentdecode.udf.model.LoadedDecoder;
@@ -23,12 +19,7 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.junit.jupiter.api.Test;
 
 class BatchDecoderTest {
-  private static final DecodeSettings TAEF2 =
-      DecodeSettings.of(
-          LatentConvention.plain(1.0, 0.0, OutputRange.ZERO_TO_ONE),
-          ImageFormat.RAW,
-          4,
-          DeviceRequest.CPU);
+  private static final DecodeSettings TAEF2 = ReferenceDecodes.SETTINGS;
 
   @Test
   void decodesTheReferenceLatentsToThePixelsPyTorchGives() throws Exception {

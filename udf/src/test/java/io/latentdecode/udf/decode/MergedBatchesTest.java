@@ -6,11 +6,7 @@ import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import io.latentdecode.udf.contract.DecodeSettings;
-import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ErrorKind;
-import io.latentdecode.udf.contract.ImageFormat;
-import io.latentdecode.udf.contract.LatentConvention;
-import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.model.DecodeService;
 import io.latentdecode.udf.model.LoadedDecoder;
@@ -32,12 +28,7 @@ import org.junit.jupiter.api.Test;
  * latents alone.
  */
 class MergedBatchesTest {
-  private static final DecodeSettings TAEF2 =
-      DecodeSettings.of(
-          LatentConvention.plain(1.0, 0.0, OutputRange.ZERO_TO_ONE),
-          ImageFormat.RAW,
-          4,
-          DeviceRequest.CPU);
+  private static final DecodeSettings TAEF2 = ReferenceDecodes.SETTINGS;
 
   @Test
   void twoTasksPartialBatchesRunAsOneForwardAndSplitBackByIdAndPixels() throws Exception {

@@ -1,5 +1,10 @@
 package io.latentdecode.udf.testing;
 
+import io.latentdecode.udf.contract.DecodeSettings;
+import io.latentdecode.udf.contract.DeviceRequest;
+import io.latentdecode.udf.contract.ImageFormat;
+import io.latentdecode.udf.contract.LatentConvention;
+import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentException;
 import io.latentdecode.udf.latent.NpyFile;
@@ -15,6 +20,14 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 /** The TAEF2 reference latents in ../shared and what PyTorch decoded them to. */
 public final class ReferenceDecodes {
   public static final List<String> NAMES = List.of("brick", "grass", "gravel");
+
+  /** TAEF2's settings (latents as they are, images in [0, 1]), raw pixels, batches of 4, CPU. */
+  public static final DecodeSettings SETTINGS =
+      DecodeSettings.of(
+          LatentConvention.plain(1.0, 0.0, OutputRange.ZERO_TO_ONE),
+          ImageFormat.RAW,
+          4,
+          DeviceRequest.CPU);
 
   private ReferenceDecodes() {}
 
