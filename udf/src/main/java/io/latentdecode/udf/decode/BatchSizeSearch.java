@@ -17,10 +17,10 @@ import java.util.function.IntSupplier;
  * ones, at least {@value #MEASURED} and enough for {@value #MEASURED_IMAGES} images, and counts its
  * fastest: the first batches of a run share the cores with the JVM's start (compilation, the other
  * stages' first use), and a few slow ones among the batches of 1 would otherwise make larger
- * batches look faster than they are. The search moves to the next candidate while the last one was more than
- * the tolerance faster per image than every smaller one, and settles on the smallest candidate
- * within the tolerance of the fastest. Nothing is decoded for the search alone: its cost is the
- * extra forward time of the batches it decoded at other sizes than the one it settled on.
+ * batches look faster than they are. The search moves to the next candidate while the last one was
+ * more than the tolerance faster per image than every smaller one, and settles on the smallest
+ * candidate within the tolerance of the fastest. Nothing is decoded for the search alone: its cost
+ * is the extra forward time of the batches it decoded at other sizes than the one it settled on.
  *
  * <p>Shared by the tasks of the JVM: batch sizes are handed out as batches start ({@link #next()})
  * and forward times come back as they end ({@link #record}); batches started before the search

@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * {@value #PROBE}x{@value #PROBE} latent instead: below that, activations are too small for malloc
  * to map and unmap them, and they would not show in resident memory. On the CPU: the larger peak of
  * resident memory over its start in two probe forwards (the first also allocates once-only buffers;
- * the second shows what malloc kept from an earlier one that it gave back). On a GPU: the device memory the
- * first probe forward adds (the caching allocator keeps what a forward needed at its peak). Where
- * no measurement is possible, {@value #FALLBACK_BYTES_PER_PIXEL} bytes, the class of the Stable
- * Diffusion VAEs in float32.
+ * the second shows what malloc kept from an earlier one that it gave back). On a GPU: the device
+ * memory the first probe forward adds (the caching allocator keeps what a forward needed at its
+ * peak). Where no measurement is possible, {@value #FALLBACK_BYTES_PER_PIXEL} bytes, the class of
+ * the Stable Diffusion VAEs in float32.
  */
 final class ForwardMemoryProbe {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardMemoryProbe.class);
@@ -36,6 +36,7 @@ final class ForwardMemoryProbe {
 
   /** The smallest latent side (by area) measured at its own shape. */
   static final int SMALLEST = 32;
+
   static final long FALLBACK_BYTES_PER_PIXEL = 10 * 1024;
   private static final Map<String, Long> MEASURED = new ConcurrentHashMap<>();
 
@@ -55,8 +56,8 @@ final class ForwardMemoryProbe {
    * The measured bytes per output pixel of latents {@code h x w}, from probe decodes of that very
    * size (a TorchScript trace of diffusers' AutoencoderKL computes attention as one score matrix
    * whose memory grows with the square of the pixels, which no figure per pixel measured at another
-   * size predicts), or of the {@value #PROBE}x{@value #PROBE} probe for latents smaller than {@value
-   * #SMALLEST}x{@value #SMALLEST}.
+   * size predicts), or of the {@value #PROBE}x{@value #PROBE} probe for latents smaller than
+   * {@value #SMALLEST}x{@value #SMALLEST}.
    */
   static long bytesPerOutputPixel(
       LoadedDecoder decoder, int channels, int latentH, int latentW, DecodeService service) {
@@ -101,7 +102,8 @@ final class ForwardMemoryProbe {
   private static long measure(LoadedDecoder decoder, int channels, int h, int w) throws Exception {
     Device device = decoder.device();
     // up to the probe's size the larger of two forwards (malloc may keep what the first freed);
-    // above it, activations are mapped and unmapped, and one forward of the real size shows its peak
+    // above it, activations are mapped and unmapped, and one forward of the real size shows its
+    // peak
     int forwards = (long) h * w > (long) PROBE * PROBE ? 1 : 2;
     long start = System.nanoTime();
     try (NDManager scope = decoder.newBatchManager();

@@ -44,7 +44,8 @@ public final class MergedBatches {
       int imageBytes = whole.imageBytes();
       byte[] pixels = new byte[rows.size() * imageBytes];
       for (int j = 0; j < rows.size(); j++) {
-        System.arraycopy(whole.pixels(), rows.get(j) * imageBytes, pixels, j * imageBytes, imageBytes);
+        System.arraycopy(
+            whole.pixels(), rows.get(j) * imageBytes, pixels, j * imageBytes, imageBytes);
       }
       List<DecodedBatch.Rejected> rejected = new ArrayList<>();
       for (DecodedBatch.Rejected r : whole.rejected()) {

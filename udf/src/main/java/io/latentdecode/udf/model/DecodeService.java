@@ -26,12 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each task talks to the service through its own {@link Client}: results come back as futures
  * the task reads in its own order, and closing the client (the task ended, failed or was killed)
- * drops its batches still queued, waits for the ones running, and never starts another for it.
- * A batch smaller than its task's batch size (a task's last one of a shape) may run in one forward
+ * drops its batches still queued, waits for the ones running, and never starts another for it. A
+ * batch smaller than its task's batch size (a task's last one of a shape) may run in one forward
  * with queued batches of the same model, settings and latent shape from other tasks, up to that
  * batch size, and each task gets back its own part: that keeps a GPU's forwards full when tasks are
- * small.
- * {@link #alone} runs work with the device to itself (a memory probe), between forwards.
+ * small. {@link #alone} runs work with the device to itself (a memory probe), between forwards.
  */
 public final class DecodeService {
   private static final Logger LOG = LoggerFactory.getLogger(DecodeService.class);

@@ -241,8 +241,7 @@ final class PartitionDecoder {
     Part part = new Part(this, latents, System.nanoTime());
     return new InFlight(
         latents,
-        service.submit(
-            key, part, latents.size(), batch.size(), PartitionDecoder::decodeOnWorker));
+        service.submit(key, part, latents.size(), batch.size(), PartitionDecoder::decodeOnWorker));
   }
 
   /**

@@ -76,7 +76,8 @@ class MergedBatchesTest {
       assertSamePixels(fromB, 0, batchDecoder.decode(List.of(grass)));
       assertSamePixels(fromB, 1, batchDecoder.decode(List.of(brick)));
       byte[] expected = ReferenceDecodes.expectedPixelsHwc("brick", fromB.height(), fromB.width());
-      assertThat(ReferenceDecodes.psnr(fromB.pixels(), fromB.imageBytes(), expected, expected.length))
+      assertThat(
+              ReferenceDecodes.psnr(fromB.pixels(), fromB.imageBytes(), expected, expected.length))
           .isGreaterThan(45);
       assertThat(fromA.forwardNanos() + fromB.forwardNanos()).isPositive();
     }
@@ -109,7 +110,8 @@ class MergedBatchesTest {
     Future<List<String>> a = taskA.submit("4x8x8", List.of("a1"), 1, 4, forward);
     killed.submit("4x8x8", List.of("k1"), 1, 4, forward);
     Future<List<String>> other = taskB.submit("4x8x16", List.of("b1"), 1, 4, forward);
-    Future<List<String>> full = taskB.submit("4x8x8", List.of("b2", "b3", "b4", "b5"), 4, 4, forward);
+    Future<List<String>> full =
+        taskB.submit("4x8x8", List.of("b2", "b3", "b4", "b5"), 4, 4, forward);
     Future<List<String>> b = taskB.submit("4x8x8", List.of("b6", "b7"), 2, 4, forward);
     killed.close(); // its queued batch is never decoded, alone or merged
     release.countDown();
