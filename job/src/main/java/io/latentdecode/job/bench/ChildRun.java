@@ -5,11 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A benchmark row run as its own command, in a fresh JVM of this jar: its whole wall time and its
- * peak resident memory (the kernel's high-water mark {@code VmHWM}, read until it exits), what a
- * user timing the command would see.
+ * A benchmark row run as its own command, in a fresh JVM of this jar (started by the launcher
+ * beside it, as users start it, where there is one): its whole wall time and its peak resident
+ * memory (the kernel's high-water mark {@code VmHWM}, read until it exits), what a user timing the
+ * command would see.
  *
  * @param seconds wall time of the whole command
  * @param peakRssBytes its peak resident memory
@@ -18,18 +20,27 @@ import java.util.List;
 record ChildRun(double seconds, long peakRssBytes, String output) {
   private static final long POLL_MILLIS = 20;
 
-  /** Runs {@code java -jar <this jar> args...}; fails when it exits with an error. */
+  /**
+   * Runs this jar as users do ({@code latent-decode args...}, the launcher beside it, with this
+   * JVM), or {@code java -jar <this jar> args...} where there is no launcher; fails when it exits
+   * with an error.
+   */
   static ChildRun ofJar(Path workDir, List<String> args) throws IOException, InterruptedException {
     return ofJar(workDir, List.of(), args);
   }
 
-  /**
-   * Runs {@code java <jvmOptions...> -jar <this jar> args...}; fails when it exits with an error.
-   */
+  /** The same with more JVM options (none of them with a space). */
   static ChildRun ofJar(Path workDir, List<String> jvmOptions, List<String> args)
       throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Path launcher = jar().resolveSibling("latent-decode");
     List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
+    if (Files.isExecutable(launcher)) {
+      command.add(launcher.toString());
+      command.addAll(args);
+      return of(workDir, command, Map.of("JAVA", java, "JAVA_OPTS", String.join(" ", jvmOptions)));
+    }
+    command.add(java);
     command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar().toString());
@@ -39,10 +50,17 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
 
   /** Runs the command; fails when it exits with an error. */
   static ChildRun of(Path workDir, List<String> command) throws IOException, InterruptedException {
+    return of(workDir, command, Map.of());
+  }
+
+  private static ChildRun of(Path workDir, List<String> command, Map<String, String> environment)
+      throws IOException, InterruptedException {
     Path log = Files.createTempFile(workDir, "child-", ".log");
     long start = System.nanoTime();
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
+    // the launcher execs java in its own process: the high-water mark read is the JVM's
+    Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Path status = Path.of("/proc/" + process.pid() + "/status");
     long peak = 0;
     while (process.isAlive()) {

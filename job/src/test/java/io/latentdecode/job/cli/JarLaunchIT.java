@@ -7,13 +7,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged jar on a plain {@code java -jar} (manifest {@code Add-Opens} and {@code lib/} class
- * path): the README's demo command works, and exit codes reach the shell.
+ * path) and through the launcher beside it ({@code target/latent-decode}, which starts the JVM with
+ * the class data sharing archive the build made): the README's demo command works, the launcher's
+ * JVM maps the job's classes from the archive, and exit codes reach the shell.
  */
 class JarLaunchIT {
   private record Launch(int exitCode, String output) {}
@@ -26,6 +29,23 @@ class JarLaunchIT {
     assertThat(demo.output()).contains("6 images, 0 errors");
     assertThat(tmp.resolve("demo/png/smiley.png")).isNotEmptyFile();
     assertThat(tmp.resolve("demo/images/_SUCCESS")).exists();
+  }
+
+  @Test
+  void theLauncherRunsTheDemoWithClassesFromTheBuildsArchive(@TempDir Path tmp) throws Exception {
+    Launch demo = launcher(Map.of(), "demo", "--output", tmp.resolve("demo").toString());
+    assertThat(demo.exitCode()).as(demo.output()).isZero();
+    assertThat(demo.output()).contains("6 images, 0 errors");
+
+    Launch version = launcher(Map.of("JAVA_OPTS", "-Xlog:class+load=info"), "--version");
+    assertThat(version.exitCode()).as(version.output()).isZero();
+    assertThat(version.output())
+        .as(
+            "the build makes target/latent-decode.jsa with the demo's run (log: target/class-archive-run.log)")
+        .contains("io.latentdecode.job.cli.Main source: shared objects file");
+
+    Launch wrong = launcher(Map.of(), "run", "--frobnicate");
+    assertThat(wrong.exitCode()).as(wrong.output()).isEqualTo(2);
   }
 
   @Test
@@ -44,7 +64,23 @@ class JarLaunchIT {
     List<String> command =
         new ArrayList<>(List.of(java, "-jar", System.getProperty("latentdecode.jar")));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return launch(command, Map.of());
+  }
+
+  /** {@code target/latent-decode args...}, with the java on PATH as the build used. */
+  private static Launch launcher(Map<String, String> environment, String... args)
+      throws IOException, InterruptedException {
+    Path script = Path.of(System.getProperty("latentdecode.jar")).resolveSibling("latent-decode");
+    List<String> command = new ArrayList<>(List.of(script.toString()));
+    command.addAll(List.of(args));
+    return launch(command, environment);
+  }
+
+  private static Launch launch(List<String> command, Map<String, String> environment)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     byte[] output = process.getInputStream().readAllBytes();
     assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
     return new Launch(process.exitValue(), new String(output, StandardCharsets.UTF_8));
