@@ -281,7 +281,8 @@ public final class DecodeJob {
             options.maxFileRows(),
             options.outputFormat(),
             new HadoopConf(conf),
-            options.deviceLimits());
+            options.deviceLimits(),
+            latentsPerExecutor(spark, planned));
     return new Planned(planned, remaining, duplicates, plan, slots);
   }
 
@@ -450,6 +451,19 @@ public final class DecodeJob {
       committer.abort();
       throw e;
     }
+  }
+
+  /**
+   * About how many latents each executor decodes: the input's (files, or the rows the Parquet
+   * footers count) over the executors registered now (one in local mode; with dynamic allocation
+   * more may come, and each then decodes fewer).
+   */
+  private static long latentsPerExecutor(SparkSession spark, PlannedInput planned) {
+    int executors =
+        spark.sparkContext().isLocal()
+            ? 1
+            : Math.max(1, spark.sparkContext().getExecutorMemoryStatus().size() - 1);
+    return (planned.countAll() + executors - 1) / executors;
   }
 
   /** Tasks that run at once: Spark's default parallelism (its cores) over the cores per task. */

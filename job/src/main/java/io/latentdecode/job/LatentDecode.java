@@ -81,7 +81,8 @@ public final class LatentDecode {
             Long.MAX_VALUE,
             OutputFormat.DEFAULT,
             new HadoopConf(conf),
-            run.deviceLimits());
+            run.deviceLimits(),
+            0); // a DataFrame's row count is not known without running its plan
     JavaRDD<InternalRow> input = inputRows(spark, latents, carried);
     Broadcast<TaskPlan> broadcastPlan = JavaSparkContext.fromSparkContext(sc).broadcast(plan);
     JavaRDD<InternalRow> decoded =

@@ -24,6 +24,8 @@ import org.apache.spark.sql.types.StructType;
  * @param outputFormat the files the images are written as
  * @param hadoopConf the driver's Hadoop configuration, for the tasks' file systems
  * @param deviceLimits how much of its executor's device a task may take
+ * @param latentsPerExecutor about how many latents each executor decodes in this run, or 0 when
+ *     unknown: {@code --batch-size auto} tries a larger batch only when it can pay for itself
  */
 public record TaskPlan(
     String runId,
@@ -39,7 +41,8 @@ public record TaskPlan(
     long maxFileRows,
     OutputFormat outputFormat,
     HadoopConf hadoopConf,
-    DeviceLimits deviceLimits)
+    DeviceLimits deviceLimits,
+    long latentsPerExecutor)
     implements Serializable {
 
   public static final long MAX_FILE_BYTES_DEFAULT = 256L * 1024 * 1024;
@@ -75,6 +78,9 @@ public record TaskPlan(
     if (maxFileRows < 1) {
       throw new IllegalArgumentException(
           "Invalid max rows per file " + maxFileRows + ": must be positive");
+    }
+    if (latentsPerExecutor < 0) {
+      throw new IllegalArgumentException("latentsPerExecutor is negative");
     }
     if (maxFileBytes < 1) {
       throw new IllegalArgumentException(

@@ -17,10 +17,15 @@ import java.util.function.IntSupplier;
  * ones, at least {@value #MEASURED} and enough for {@value #MEASURED_IMAGES} images, and counts its
  * fastest: the first batches of a run share the cores with the JVM's start (compilation, the other
  * stages' first use), and a few slow ones among the batches of 1 would otherwise make larger
- * batches look faster than they are. The search moves to the next candidate while the last one was
- * more than the tolerance faster per image than every smaller one, and settles on the smallest
- * candidate within the tolerance of the fastest. Nothing is decoded for the search alone: its cost
- * is the extra forward time of the batches it decoded at other sizes than the one it settled on.
+ * batches look faster than they are. Where the run says about how many latents the executor
+ * decodes, a larger candidate is tried only when it can pay for itself: the last doubling's gain
+ * per image, over the latents still to come, must save more than trying it costs (about {@value
+ * #TRIAL_FORWARDS} forwards of its size: the warm-up of a new shape, and measured ones that may
+ * turn out slower). A long run tries every candidate that gains; a short one stops where the next
+ * could not win its trial back. The search moves to the next candidate while the last one was more
+ * than the tolerance faster per image than every smaller one, and settles on the smallest candidate
+ * within the tolerance of the fastest. Nothing is decoded for the search alone: its cost is the
+ * extra forward time of the batches it decoded at other sizes than the one it settled on.
  *
  * <p>Shared by the tasks of the JVM: batch sizes are handed out as batches start ({@link #next()})
  * and forward times come back as they end ({@link #record}); batches started before the search
@@ -34,7 +39,12 @@ public final class BatchSizeSearch {
   static final int MEASURED = 2;
   static final int MEASURED_IMAGES = 6;
 
+  /** What trying a larger batch costs, in forwards of its size. */
+  static final int TRIAL_FORWARDS = 2;
+
   private final IntSupplier largest;
+  private final long expectedLatents;
+  private long handedOut;
   private final List<Integer> candidates = new ArrayList<>(List.of(1));
   private boolean bounded;
   private final Map<Integer, Samples> samples = new TreeMap<>();
@@ -55,13 +65,28 @@ public final class BatchSizeSearch {
    *     search has measured batches of 1
    */
   public BatchSizeSearch(IntSupplier largest) {
+    this(largest, 0);
+  }
+
+  /**
+   * @param largest as above
+   * @param expectedLatents about how many latents of this shape the executor decodes, or 0 when
+   *     unknown (every candidate that gains is tried)
+   */
+  public BatchSizeSearch(IntSupplier largest, long expectedLatents) {
     this.largest = largest;
+    this.expectedLatents = expectedLatents;
     this.chosen = 1;
   }
 
   /** A search whose memory bound is known. */
   public BatchSizeSearch(int largest) {
-    this(() -> largest);
+    this(largest, 0);
+  }
+
+  /** A search whose memory bound is known, for about {@code expectedLatents} latents. */
+  public BatchSizeSearch(int largest, long expectedLatents) {
+    this(() -> largest, expectedLatents);
     bound();
   }
 
@@ -86,6 +111,7 @@ public final class BatchSizeSearch {
     }
     int size = candidates.get(current);
     samples.computeIfAbsent(size, s -> new Samples()); // record() counts only sizes handed out
+    handedOut += size;
     return size;
   }
 
@@ -130,8 +156,11 @@ public final class BatchSizeSearch {
     for (int i = 0; i < current; i++) {
       fastestBefore = Math.min(fastestBefore, samples.get(candidates.get(i)).bestNanosPerImage);
     }
-    boolean gained = samples.get(size).bestNanosPerImage * (1 + TOLERANCE) < fastestBefore;
-    if (gained && current + 1 < candidates.size()) {
+    long best = samples.get(size).bestNanosPerImage;
+    boolean gained = best * (1 + TOLERANCE) < fastestBefore;
+    if (gained
+        && current + 1 < candidates.size()
+        && paysOff(candidates.get(current + 1), 1 - (double) best / fastestBefore)) {
       current++;
       return;
     }
@@ -144,6 +173,18 @@ public final class BatchSizeSearch {
       }
     }
     settled = true;
+  }
+
+  /**
+   * Whether trying {@code next} can win back its trial within the latents still to come, if it
+   * gains {@code gain} (a share of the time per image) as the last doubling did.
+   */
+  private boolean paysOff(int next, double gain) {
+    if (expectedLatents <= 0) {
+      return true;
+    }
+    long remaining = Math.max(0, expectedLatents - handedOut);
+    return remaining * gain >= (double) TRIAL_FORWARDS * next;
   }
 
   public synchronized boolean settled() {

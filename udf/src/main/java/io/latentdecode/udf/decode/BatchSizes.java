@@ -31,13 +31,20 @@ public final class BatchSizes {
   private final LoadedDecoder decoder;
   private final DecodeSettings settings;
   private final DeviceShare share;
+  private final long latentsPerExecutor;
   private final Map<String, Integer> fixed = new TreeMap<>();
   private final Map<String, BatchSizeSearch> searches = new ConcurrentHashMap<>();
 
-  public BatchSizes(LoadedDecoder decoder, DecodeSettings settings, DeviceShare share) {
+  /**
+   * @param latentsPerExecutor about how many latents this executor decodes in the run (0: unknown),
+   *     which bounds what trying a larger batch can win back
+   */
+  public BatchSizes(
+      LoadedDecoder decoder, DecodeSettings settings, DeviceShare share, long latentsPerExecutor) {
     this.decoder = decoder;
     this.settings = settings;
     this.share = share;
+    this.latentsPerExecutor = latentsPerExecutor;
   }
 
   private static String shapeOf(Latent latent) {
@@ -118,7 +125,7 @@ public final class BatchSizes {
             + share.configuredBudgetBytes()
             + "/"
             + share.service().workers(),
-        key -> new BatchSizeSearch(() -> largestFitting(latent, shape)));
+        key -> new BatchSizeSearch(() -> largestFitting(latent, shape), latentsPerExecutor));
   }
 
   private int largestFitting(Latent latent, String shape) {

@@ -74,6 +74,19 @@ class BatchSizeSearchTest {
   }
 
   @Test
+  void aShortRunStopsWhereTheNextSizeCouldNotWinItsTrialBack() {
+    // the GPU above, in a run of about 40 latents: after batches of 4 (27 latents handed out), the
+    // 13 left at the last doubling's 50% gain would save 6.5 forwards' worth of images, less than
+    // trying 8 costs (two forwards of 8)
+    BatchSizeSearch search = new BatchSizeSearch(32, 40);
+
+    runUntilSettled(search, size -> size * 100 * MS / Math.min(size, 8));
+
+    assertThat(search.chosen()).isEqualTo(4);
+    assertThat(search.summary().imagesPerSecond()).containsOnlyKeys(1, 2, 4);
+  }
+
+  @Test
   void takesTheSmallestWithinFivePercentOfTheBest() {
     BatchSizeSearch search = new BatchSizeSearch(32);
     // per image: 1 -> 100 ms, 2 -> 80 ms (a gain), 4 -> 78 ms (within 5% of 80: stop)
