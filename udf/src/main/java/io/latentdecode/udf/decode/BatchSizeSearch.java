@@ -43,7 +43,9 @@ public final class BatchSizeSearch {
   static final int TRIAL_FORWARDS = 2;
 
   private final IntSupplier largest;
-  private final long expectedLatents;
+  private long expectedLatents;
+  private boolean unknownRun;
+  private final java.util.Set<String> runs = new java.util.HashSet<>();
   private long handedOut;
   private final List<Integer> candidates = new ArrayList<>(List.of(1));
   private boolean bounded;
@@ -77,6 +79,21 @@ public final class BatchSizeSearch {
     this.largest = largest;
     this.expectedLatents = expectedLatents;
     this.chosen = 1;
+  }
+
+  /**
+   * A run that uses this search (the search outlives a run in local mode, whose later runs reuse
+   * it): adds the latents it brings to the ones expected, once per run; a run that does not know
+   * them ({@code 0}) lifts the limit on trying larger batches.
+   */
+  public synchronized void expect(String run, long latents) {
+    if (runs.add(run)) {
+      if (latents > 0) {
+        expectedLatents += latents;
+      } else {
+        unknownRun = true;
+      }
+    }
   }
 
   /** A search whose memory bound is known. */
@@ -180,7 +197,7 @@ public final class BatchSizeSearch {
    * gains {@code gain} (a share of the time per image) as the last doubling did.
    */
   private boolean paysOff(int next, double gain) {
-    if (expectedLatents <= 0) {
+    if (expectedLatents <= 0 || unknownRun) {
       return true;
     }
     long remaining = Math.max(0, expectedLatents - handedOut);

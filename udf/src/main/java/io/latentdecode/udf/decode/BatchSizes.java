@@ -31,19 +31,26 @@ public final class BatchSizes {
   private final LoadedDecoder decoder;
   private final DecodeSettings settings;
   private final DeviceShare share;
+  private final String runId;
   private final long latentsPerExecutor;
   private final Map<String, Integer> fixed = new TreeMap<>();
   private final Map<String, BatchSizeSearch> searches = new ConcurrentHashMap<>();
 
   /**
+   * @param runId the run the task belongs to
    * @param latentsPerExecutor about how many latents this executor decodes in the run (0: unknown),
    *     which bounds what trying a larger batch can win back
    */
   public BatchSizes(
-      LoadedDecoder decoder, DecodeSettings settings, DeviceShare share, long latentsPerExecutor) {
+      LoadedDecoder decoder,
+      DecodeSettings settings,
+      DeviceShare share,
+      String runId,
+      long latentsPerExecutor) {
     this.decoder = decoder;
     this.settings = settings;
     this.share = share;
+    this.runId = runId;
     this.latentsPerExecutor = latentsPerExecutor;
   }
 
@@ -115,17 +122,20 @@ public final class BatchSizes {
   }
 
   private BatchSizeSearch search(Latent latent, String shape) {
-    return SEARCHES.computeIfAbsent(
-        decoder.cacheKey()
-            + "/"
-            + decoder.device()
-            + "/"
-            + shape
-            + "/"
-            + share.configuredBudgetBytes()
-            + "/"
-            + share.service().workers(),
-        key -> new BatchSizeSearch(() -> largestFitting(latent, shape), latentsPerExecutor));
+    BatchSizeSearch search =
+        SEARCHES.computeIfAbsent(
+            decoder.cacheKey()
+                + "/"
+                + decoder.device()
+                + "/"
+                + shape
+                + "/"
+                + share.configuredBudgetBytes()
+                + "/"
+                + share.service().workers(),
+            key -> new BatchSizeSearch(() -> largestFitting(latent, shape)));
+    search.expect(runId, latentsPerExecutor);
+    return search;
   }
 
   private int largestFitting(Latent latent, String shape) {

@@ -98,7 +98,7 @@ final class TaskDecoding implements AutoCloseable {
             allocator),
         plan.settings().convention(),
         plan.settings().maxImagePixels(),
-        new BatchSizes(decoder, settings, share, plan.latentsPerExecutor()),
+        new BatchSizes(decoder, settings, share, plan.runId(), plan.latentsPerExecutor()),
         share.service(),
         new MergeScope(decoder, settings, share.configuredBudgetBytes()),
         decoders,

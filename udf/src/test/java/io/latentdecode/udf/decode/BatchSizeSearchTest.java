@@ -87,6 +87,22 @@ class BatchSizeSearchTest {
   }
 
   @Test
+  void aLaterRunInTheSameJvmBringsItsOwnLatents() {
+    BatchSizeSearch search = new BatchSizeSearch(() -> 32);
+    search.expect("run-a", 6);
+    for (int i = 0; i < 6; i++) {
+      search.record(search.next(), 1, 100 * MS); // run a ends before the search could settle
+    }
+    search.expect("run-b", 64);
+    search.expect("run-b", 64); // a run counts once, whatever its tasks
+
+    runUntilSettled(search, size -> size * 100 * MS / Math.min(size, 2));
+
+    assertThat(search.summary().imagesPerSecond()).containsKey(2);
+    assertThat(search.chosen()).isEqualTo(2);
+  }
+
+  @Test
   void takesTheSmallestWithinFivePercentOfTheBest() {
     BatchSizeSearch search = new BatchSizeSearch(32);
     // per image: 1 -> 100 ms, 2 -> 80 ms (a gain), 4 -> 78 ms (within 5% of 80: stop)
