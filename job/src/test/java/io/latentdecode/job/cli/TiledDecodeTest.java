@@ -61,7 +61,11 @@ class TiledDecodeTest extends SparkJobTest {
     Decode wholeScript = decode(tmp, "whole-torchscript", script);
     Decode shared64 = decode(tmp, "shared-64", weights, "--tile-size", "64");
     Decode shared96 = decode(tmp, "shared-96", weights, "--tile-size", "96");
-    Decode whole = decode(tmp, "whole-weights", weights);
+    // the whole decode's need, read twice: one run of the same decode peaked at 971 MB where others
+    // read 1232-1275 MB (the allocator reused memory an earlier run left), and only its own need
+    // makes the tiles' share mean something
+    Decode whole =
+        moreMemory(decode(tmp, "whole-weights", weights), decode(tmp, "whole-weights-2", weights));
 
     System.out.printf(
         "TiledDecodeTest: [32, 128, 192] latent, 1536x1024 image%n"
@@ -227,6 +231,10 @@ class TiledDecodeTest extends SparkJobTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     byte[] pixels = (byte[]) ArrowOutput.images(tmp.resolve(label)).rows().get(0).get("image");
     return new Decode(label, pixels, forwardSeconds(tmp.resolve(label)), peak);
+  }
+
+  private static Decode moreMemory(Decode a, Decode b) {
+    return a.peakBytes() >= b.peakBytes() ? a : b;
   }
 
   /** A row of the table; {@code tile} 0 for a whole decode. */
