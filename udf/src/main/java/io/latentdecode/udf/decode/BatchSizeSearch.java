@@ -2,8 +2,10 @@ package io.latentdecode.udf.decode;
 
 import io.latentdecode.udf.contract.BatchSizeChoice;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntSupplier;
 
@@ -45,7 +47,7 @@ public final class BatchSizeSearch {
   private final IntSupplier largest;
   private long expectedLatents;
   private boolean unknownRun;
-  private final java.util.Set<String> runs = new java.util.HashSet<>();
+  private final Set<String> runs = new HashSet<>();
   private long handedOut;
   private final List<Integer> candidates = new ArrayList<>(List.of(1));
   private boolean bounded;
