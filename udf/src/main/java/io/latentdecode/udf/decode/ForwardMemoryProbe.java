@@ -18,25 +18,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a decoder's forward pass needs per output pixel, measured once per JVM, model, device and
- * latent shape with a probe decode of a latent of that very shape, alone on the device: a decoder
- * with classic self-attention needs memory that grows with the square of the pixels, so a figure
- * per pixel measured at one size does not hold at another. Latents smaller than {@value
- * #SMALLEST}x{@value #SMALLEST} (and tile sizing, which has no shape yet) are measured with a
- * {@value #PROBE}x{@value #PROBE} latent instead: below that, activations are too small for malloc
- * to map and unmap them, and they would not show in resident memory. On the CPU: the larger peak of
- * resident memory over its start in two probe forwards (the first also allocates once-only buffers;
- * the second shows what malloc kept from an earlier one that it gave back). On a GPU: the device
- * memory the first probe forward adds (the caching allocator keeps what a forward needed at its
- * peak). Where no measurement is possible, {@value #FALLBACK_BYTES_PER_PIXEL} bytes, the class of
- * the Stable Diffusion VAEs in float32.
+ * channel count with a probe decode of a {@value #PROBE}x{@value #PROBE} latent, alone on the
+ * device (and once per larger latent shape at that shape, for attention's quadratic memory). On the
+ * CPU: the larger peak of resident memory over its start in two probe forwards (the first also
+ * allocates once-only buffers; the second shows what malloc kept from an earlier one that it gave
+ * back); the probe is large enough (a 512x512 image for an 8x VAE) that a decoder's big activations
+ * are mapped and unmapped by malloc and so show in resident memory. On a GPU: the device memory the
+ * first probe forward adds (the caching allocator keeps what a forward needed at its peak). Where
+ * no measurement is possible, {@value #FALLBACK_BYTES_PER_PIXEL} bytes, the class of the Stable
+ * Diffusion VAEs in float32.
  */
 final class ForwardMemoryProbe {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardMemoryProbe.class);
   static final int PROBE = 64;
-
-  /** The smallest latent side (by area) measured at its own shape. */
-  static final int SMALLEST = 32;
-
   static final long FALLBACK_BYTES_PER_PIXEL = 10 * 1024;
   private static final Map<String, Long> MEASURED = new ConcurrentHashMap<>();
 
@@ -53,15 +47,15 @@ final class ForwardMemoryProbe {
   }
 
   /**
-   * The measured bytes per output pixel of latents {@code h x w}, from probe decodes of that very
-   * size (a TorchScript trace of diffusers' AutoencoderKL computes attention as one score matrix
-   * whose memory grows with the square of the pixels, which no figure per pixel measured at another
-   * size predicts), or of the {@value #PROBE}x{@value #PROBE} probe for latents smaller than
-   * {@value #SMALLEST}x{@value #SMALLEST}.
+   * The measured bytes per output pixel of latents {@code h x w}: for latents no larger than the
+   * probe, the probe's figure (an overestimate for smaller ones, whose attention is cheaper); for
+   * larger ones, one probe decode of that very size, because a decoder with classic self-attention
+   * (a TorchScript trace of diffusers' AutoencoderKL) needs memory that grows with the square of
+   * the pixels, which no figure per pixel measured at a smaller size predicts.
    */
   static long bytesPerOutputPixel(
       LoadedDecoder decoder, int channels, int latentH, int latentW, DecodeService service) {
-    boolean small = (long) latentH * latentW < (long) SMALLEST * SMALLEST;
+    boolean small = (long) latentH * latentW <= (long) PROBE * PROBE;
     int h = small ? PROBE : latentH;
     int w = small ? PROBE : latentW;
     String key = decoder.cacheKey() + "/" + decoder.device() + "/" + channels + "/" + h + "x" + w;
@@ -101,9 +95,8 @@ final class ForwardMemoryProbe {
 
   private static long measure(LoadedDecoder decoder, int channels, int h, int w) throws Exception {
     Device device = decoder.device();
-    // up to the probe's size the larger of two forwards (malloc may keep what the first freed);
-    // above it, activations are mapped and unmapped, and one forward of the real size shows its
-    // peak
+    // at the probe's size the larger of two forwards (malloc may keep what the first freed); above
+    // it, activations are mapped and unmapped, and one forward of the real size shows its peak
     int forwards = (long) h * w > (long) PROBE * PROBE ? 1 : 2;
     long start = System.nanoTime();
     try (NDManager scope = decoder.newBatchManager();
