@@ -38,9 +38,14 @@ public final class ShapeBatcher {
     this.batchSize = batchSize;
   }
 
+  /** What latents batched together share: their dtype and shape. */
+  public static String keyOf(Latent latent) {
+    return latent.dtype() + Arrays.toString(latent.shape());
+  }
+
   /** Adds a latent; returns a full batch when this one completes it, else null. */
   public Batch add(Latent latent) {
-    String key = latent.dtype() + Arrays.toString(latent.shape());
+    String key = keyOf(latent);
     Batch batch =
         pending.computeIfAbsent(
             key, k -> new Batch(new ArrayList<>(), batchSize.applyAsInt(latent)));

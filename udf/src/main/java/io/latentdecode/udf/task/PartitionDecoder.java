@@ -235,9 +235,7 @@ final class PartitionDecoder {
 
   private InFlight submit(ShapeBatcher.Batch batch) {
     List<Latent> latents = batch.latents();
-    Latent first = latents.get(0);
-    MergeKey key =
-        new MergeKey(mergeScope, first.dtype() + java.util.Arrays.toString(first.shape()));
+    MergeKey key = new MergeKey(mergeScope, ShapeBatcher.keyOf(latents.get(0)));
     Part part = new Part(this, latents, System.nanoTime());
     return new InFlight(
         latents,
