@@ -2,6 +2,7 @@ package io.latentdecode.udf.decode;
 
 import io.latentdecode.udf.contract.BatchSizeChoice;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,17 +18,21 @@ import java.util.function.IntSupplier;
  * probe, and the probe runs on a warm model). Each candidate decodes {@value #WARM_UP} batch whose
  * time is not counted (a new input shape makes PyTorch and oneDNN prepare once) and then measured
  * ones, at least {@value #MEASURED} and enough for {@value #MEASURED_IMAGES} images, and counts its
- * fastest: the first batches of a run share the cores with the JVM's start (compilation, the other
- * stages' first use), and a few slow ones among the batches of 1 would otherwise make larger
- * batches look faster than they are. Where the run says about how many latents the executor
- * decodes, a larger candidate is tried only when it can pay for itself: the last doubling's gain
- * per image, over the latents still to come, must save more than trying it costs (about {@value
- * #TRIAL_FORWARDS} forwards of its size: the warm-up of a new shape, and measured ones that may
- * turn out slower). A long run tries every candidate that gains; a short one stops where the next
- * could not win its trial back. The search moves to the next candidate while the last one was more
- * than the tolerance faster per image than every smaller one, and settles on the smallest candidate
- * within the tolerance of the fastest. Nothing is decoded for the search alone: its cost is the
- * extra forward time of the batches it decoded at other sizes than the one it settled on.
+ * lower median time per image. Not the mean: the first batches of a run share the cores with the
+ * JVM's start (compilation, the other stages' first use), and a few slow ones among the batches of
+ * 1 would make larger batches look faster than they are. Not the fastest either: where workers
+ * share the cores (two CPU workers of one thread), a short forward that happens to run while the
+ * other worker is between batches has the memory bandwidth to itself and runs up to 40% faster than
+ * its kind, so the fastest of many short batches of 1 beat larger batches that were really 15%
+ * faster per image. Where the run says about how many latents the executor decodes, a larger
+ * candidate is tried only when it can pay for itself: the last doubling's gain per image, over the
+ * latents still to come, must save more than trying it costs (about {@value #TRIAL_FORWARDS}
+ * forwards of its size: the warm-up of a new shape, and measured ones that may turn out slower). A
+ * long run tries every candidate that gains; a short one stops where the next could not win its
+ * trial back. The search moves to the next candidate while the last one was more than the tolerance
+ * faster per image than every smaller one, and settles on the smallest candidate within the
+ * tolerance of the fastest. Nothing is decoded for the search alone: its cost is the extra forward
+ * time of the batches it decoded at other sizes than the one it settled on.
  *
  * <p>Shared by the tasks of the JVM: batch sizes are handed out as batches start ({@link #next()})
  * and forward times come back as they end ({@link #record}); batches started before the search
@@ -59,9 +64,19 @@ public final class BatchSizeSearch {
   /** Forward times at one batch size. */
   private static final class Samples {
     int seen;
-    long bestNanosPerImage = Long.MAX_VALUE;
+    final List<Long> measuredNanosPerImage = new ArrayList<>();
     long totalNanos;
     long totalImages;
+
+    /** The lower median of the measured forwards' time per image; MAX_VALUE before any. */
+    long typicalNanosPerImage() {
+      if (measuredNanosPerImage.isEmpty()) {
+        return Long.MAX_VALUE;
+      }
+      List<Long> sorted = new ArrayList<>(measuredNanosPerImage);
+      Collections.sort(sorted);
+      return sorted.get((sorted.size() - 1) / 2);
+    }
   }
 
   /**
@@ -149,7 +164,7 @@ public final class BatchSizeSearch {
     s.totalNanos += forwardNanos;
     s.totalImages += images;
     if (s.seen > WARM_UP) {
-      s.bestNanosPerImage = Math.min(s.bestNanosPerImage, forwardNanos / images);
+      s.measuredNanosPerImage.add(forwardNanos / images);
     }
     if (!settled && size == candidates.get(current) && s.seen >= WARM_UP + measuredBatches(size)) {
       decide();
@@ -173,9 +188,10 @@ public final class BatchSizeSearch {
     int size = candidates.get(current);
     long fastestBefore = Long.MAX_VALUE;
     for (int i = 0; i < current; i++) {
-      fastestBefore = Math.min(fastestBefore, samples.get(candidates.get(i)).bestNanosPerImage);
+      fastestBefore =
+          Math.min(fastestBefore, samples.get(candidates.get(i)).typicalNanosPerImage());
     }
-    long best = samples.get(size).bestNanosPerImage;
+    long best = samples.get(size).typicalNanosPerImage();
     boolean gained = best * (1 + TOLERANCE) < fastestBefore;
     if (gained
         && current + 1 < candidates.size()
@@ -183,10 +199,10 @@ public final class BatchSizeSearch {
       current++;
       return;
     }
-    long fastest = Math.min(fastestBefore, samples.get(size).bestNanosPerImage);
+    long fastest = Math.min(fastestBefore, best);
     for (int i = 0; i <= current; i++) {
       int candidate = candidates.get(i);
-      if (samples.get(candidate).bestNanosPerImage <= fastest * (1 + TOLERANCE)) {
+      if (samples.get(candidate).typicalNanosPerImage() <= fastest * (1 + TOLERANCE)) {
         chosen = candidate;
         break;
       }
@@ -220,17 +236,19 @@ public final class BatchSizeSearch {
     Map<Integer, Double> imagesPerSecond = new TreeMap<>();
     samples.forEach(
         (size, s) -> {
-          if (s.bestNanosPerImage != Long.MAX_VALUE) {
-            imagesPerSecond.put(size, Math.round(1e11 / s.bestNanosPerImage) / 100.0);
+          long typical = s.typicalNanosPerImage();
+          if (typical != Long.MAX_VALUE) {
+            imagesPerSecond.put(size, Math.round(1e11 / typical) / 100.0);
           }
         });
     long costNanos = 0;
     Samples at = samples.get(chosen());
-    if (settled && at != null && at.bestNanosPerImage != Long.MAX_VALUE) {
+    long atChosen = at == null ? Long.MAX_VALUE : at.typicalNanosPerImage();
+    if (settled && atChosen != Long.MAX_VALUE) {
       for (Map.Entry<Integer, Samples> e : samples.entrySet()) {
         Samples s = e.getValue();
         if (e.getKey() != chosen) {
-          costNanos += Math.max(0, s.totalNanos - s.totalImages * at.bestNanosPerImage);
+          costNanos += Math.max(0, s.totalNanos - s.totalImages * atChosen);
         }
       }
     }

@@ -63,6 +63,21 @@ class BatchSizeSearchTest {
   }
 
   @Test
+  void aFewLuckyShortBatchesDoNotHideTheGainOfLargerOnes() {
+    BatchSizeSearch search = new BatchSizeSearch(31);
+    AtomicInteger ofOne = new AtomicInteger();
+
+    // two workers sharing the cores: per image 100 ms at 1, 85 ms at 2 and 4; every third batch of
+    // 1 runs 40% faster, while the other worker is between batches (its fastest was 60 ms)
+    runUntilSettled(
+        search,
+        size -> size == 1 ? (ofOne.incrementAndGet() % 3 == 0 ? 60 : 100) * MS : size * 85 * MS);
+
+    assertThat(search.chosen()).isEqualTo(2);
+    assertThat(search.summary().imagesPerSecond()).containsEntry(1, 10.0).containsKeys(2, 4);
+  }
+
+  @Test
   void aGpuThatGainsUpToEightGetsEight() {
     BatchSizeSearch search = new BatchSizeSearch(32);
 
