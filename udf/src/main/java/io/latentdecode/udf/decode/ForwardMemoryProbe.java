@@ -17,16 +17,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a decoder's forward pass needs per output pixel, measured once per JVM, model, device and
- * channel count with a probe decode of a {@value #PROBE}x{@value #PROBE} latent, alone on the
- * device (and once per larger latent shape at that shape, for attention's quadratic memory). On the
- * CPU: the larger peak of resident memory over its start in two probe forwards (the first also
- * allocates once-only buffers; the second shows what malloc kept from an earlier one that it gave
- * back); the probe is large enough (a 512x512 image for an 8x VAE) that a decoder's big activations
- * are mapped and unmapped by malloc and so show in resident memory. On a GPU: the device memory the
- * first probe forward adds (the caching allocator keeps what a forward needed at its peak). Where
- * no measurement is possible, {@value #FALLBACK_BYTES_PER_PIXEL} bytes, the class of the Stable
- * Diffusion VAEs in float32.
+ * What a decoder's forward pass needs per output pixel, measured once per JVM, model, device,
+ * channel count and latent size with a probe decode alone on the device. On the CPU: the peak of
+ * resident memory over its start in one forward of a latent of that very size, right after glibc's
+ * allocator handed its free memory back to the kernel ({@code malloc_trim}), so that every block
+ * the forward needs is fresh memory and shows in resident memory, however small the decode. Where
+ * the allocator cannot be asked (not glibc), the probe decodes a {@value #PROBE}x{@value #PROBE}
+ * latent for smaller latents, twice, and keeps the larger peak: a decode that large has its big
+ * activations mapped and unmapped by malloc (the second forward shows what malloc kept from an
+ * earlier one and gave back). Measuring at the latent's own size matters for larger latents: a
+ * decoder with classic self-attention (a TorchScript trace of diffusers' AutoencoderKL) needs
+ * memory that grows with the square of the pixels, which no figure per pixel measured at a smaller
+ * size predicts. On a GPU: the device memory the first probe forward adds (the caching allocator
+ * keeps what a forward needed at its peak). Where no measurement is possible, {@value
+ * #FALLBACK_BYTES_PER_PIXEL} bytes, the class of the Stable Diffusion VAEs in float32.
  */
 final class ForwardMemoryProbe {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardMemoryProbe.class);
@@ -47,17 +51,17 @@ final class ForwardMemoryProbe {
   }
 
   /**
-   * The measured bytes per output pixel of latents {@code h x w}: for latents no larger than the
-   * probe, the probe's figure (an overestimate for smaller ones, whose attention is cheaper); for
-   * larger ones, one probe decode of that very size, because a decoder with classic self-attention
-   * (a TorchScript trace of diffusers' AutoencoderKL) needs memory that grows with the square of
-   * the pixels, which no figure per pixel measured at a smaller size predicts.
+   * The measured bytes per output pixel of latents {@code h x w}: measured at that size, or for a
+   * latent no larger than the probe on a GPU or where the CPU's allocator cannot hand back its free
+   * memory, the probe's figure (an overestimate for smaller latents, whose attention is cheaper).
    */
   static long bytesPerOutputPixel(
       LoadedDecoder decoder, int channels, int latentH, int latentW, DecodeService service) {
-    boolean small = (long) latentH * latentW <= (long) PROBE * PROBE;
-    int h = small ? PROBE : latentH;
-    int w = small ? PROBE : latentW;
+    boolean atProbeSize =
+        (long) latentH * latentW <= (long) PROBE * PROBE
+            && (decoder.device().isGpu() || !ProcessMemory.canReleaseFreeMemory());
+    int h = atProbeSize ? PROBE : latentH;
+    int w = atProbeSize ? PROBE : latentW;
     String key = decoder.cacheKey() + "/" + decoder.device() + "/" + channels + "/" + h + "x" + w;
     Long known = MEASURED.get(key);
     if (known != null) {
@@ -95,10 +99,8 @@ final class ForwardMemoryProbe {
 
   private static long measure(LoadedDecoder decoder, int channels, int h, int w) throws Exception {
     Device device = decoder.device();
-    // at the probe's size the larger of two forwards (malloc may keep what the first freed); above
-    // it, activations are mapped and unmapped, and one forward of the real size shows its peak
-    int forwards = (long) h * w > (long) PROBE * PROBE ? 1 : 2;
     long start = System.nanoTime();
+    int forwards = 1;
     try (NDManager scope = decoder.newBatchManager();
         Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
       NDList probe = new NDList(scope.zeros(new Shape(1, channels, h, w)));
@@ -109,6 +111,10 @@ final class ForwardMemoryProbe {
         out = predictor.predict(probe).get(0);
         peak = DeviceMemory.gpuUsedBytes(device) - before;
       } else {
+        // with the allocator's free memory handed back, one forward shows all it needs; without,
+        // the probe's size is large enough to be mapped afresh, and the second of two forwards
+        // shows what malloc kept from the first and gave back
+        forwards = ProcessMemory.releaseFreeMemory() ? 1 : 2;
         peak = 0;
         out = null;
         for (int i = 0; i < forwards; i++) {

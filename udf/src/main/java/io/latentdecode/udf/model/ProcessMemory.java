@@ -37,12 +37,30 @@ public final class ProcessMemory {
    * Hands the memory that glibc's allocator holds free back to the kernel, so that a measurement
    * starting now sees the work's own demand rather than blocks an earlier piece of work left
    * behind. Does nothing where the C library has no {@code malloc_trim}.
+   *
+   * @return whether the allocator was asked (glibc); if not, it may serve the next work from memory
+   *     it kept, which resident memory does not show
    */
-  public static void releaseFreeMemory() {
+  public static boolean releaseFreeMemory() {
+    boolean released = trim();
+    trims = released;
+    return released;
+  }
+
+  private static volatile Boolean trims;
+
+  /** Whether {@link #releaseFreeMemory} can hand free memory back here (glibc). */
+  public static boolean canReleaseFreeMemory() {
+    Boolean known = trims;
+    return known != null ? known : releaseFreeMemory();
+  }
+
+  private static boolean trim() {
     try {
       CLibrary.get().malloc_trim(0);
+      return true;
     } catch (RuntimeException | LinkageError e) {
-      // not glibc: measurements include what the allocator keeps
+      return false; // not glibc: measurements include what the allocator keeps
     }
   }
 

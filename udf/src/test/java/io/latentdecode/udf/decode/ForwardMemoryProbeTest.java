@@ -13,6 +13,8 @@ import io.latentdecode.udf.model.ProcessMemory;
 import io.latentdecode.udf.testing.SharedData;
 import io.latentdecode.udf.testing.TestDecoders;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The memory a batch size is chosen from holds for attention: a TorchScript trace of diffusers'
@@ -51,5 +53,48 @@ class ForwardMemoryProbeTest {
     assertThat((double) predicted).as(figures).isBetween(0.7 * measured, 1.5 * measured);
     assertThat((double) linear).as(figures).isLessThan(0.8 * measured);
     System.out.println("ForwardMemoryProbeTest: " + figures);
+  }
+
+  /**
+   * Small decodes that malloc would serve from memory it kept from earlier forwards, unless it
+   * hands its free memory back first: the benchmark's TAEF2 latents (256x512 images), and the
+   * AutoencoderKL latent whose 64x64-probe-free measurement once read 8 MB.
+   */
+  @ParameterizedTest
+  @CsvSource({"taef2, 32, 64, 32", "sd-tiny, 4, 40, 56"})
+  void aSmallLatentIsMeasuredAtItsOwnSizeAfterEarlierDecodesLeftMemoryInTheAllocator(
+      String model, int channels, int h, int w) throws Exception {
+    LoadedDecoder decoder =
+        TestDecoders.onCpu(
+            model.equals("taef2")
+                ? SharedData.taef2Decoder()
+                : SharedData.autoencoderKl(model).resolve("decoder.ts.pt"));
+    DecodeService service = DecodeService.unshared(Device.cpu());
+    long pixels = (long) h * 8 * w * 8;
+    for (int i = 0; i < 3; i++) {
+      decode(decoder, new Shape(1, channels, h, w)); // a run's first batches of 1
+    }
+
+    long predicted = ForwardMemoryProbe.bytesPerOutputPixel(decoder, channels, h, w, service);
+    long forFour = predicted * 4 * pixels;
+    ProcessMemory.releaseFreeMemory();
+    long before = ProcessMemory.residentBytes();
+    ProcessMemory.resetPeak();
+    decode(decoder, new Shape(4, channels, h, w));
+    long measured = ProcessMemory.peakResidentBytes() - before;
+
+    String figures =
+        String.format(
+            "%s %dx%dx%d, a batch of 4: measured %d MB, predicted %d MB (%d B per output pixel)",
+            model, channels, h, w, measured >> 20, forFour >> 20, predicted);
+    assertThat((double) forFour).as(figures).isBetween(0.8 * measured, 2.0 * measured);
+    System.out.println("ForwardMemoryProbeTest: " + figures);
+  }
+
+  private static void decode(LoadedDecoder decoder, Shape shape) throws Exception {
+    try (NDManager scope = decoder.newBatchManager();
+        Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
+      predictor.predict(new NDList(scope.zeros(shape)));
+    }
   }
 }
