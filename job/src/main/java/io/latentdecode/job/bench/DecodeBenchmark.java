@@ -16,11 +16,11 @@ import java.util.Random;
 /**
  * What users get at the defaults, side by side in one run: the job's whole command ({@code run}
  * with no hand-picked setting), the bare DJL loop in the best layout found (the forward floor:
- * threads x concurrent loops, batches of 1 and 4) and the plain script a user would write instead
- * (one loop, all threads, batch 4, PNGs encoded on the same thread). Every row is its own command
- * in a fresh JVM, so that whole-command times and peak resident memory compare; the job's run
- * report adds its time to first forward and device utilisation. Prints one table and the targets'
- * ratios.
+ * threads x concurrent loops, batches of 1, 2 and 4) and the plain script a user would write
+ * instead (one loop, all threads, batch 4, PNGs encoded on the same thread). Every row is its own
+ * command in a fresh JVM, so that whole-command times and peak resident memory compare; the job's
+ * run report adds its time to first forward and device utilisation. Prints one table and the
+ * targets' ratios.
  */
 public final class DecodeBenchmark {
   /** What to measure. */
@@ -79,7 +79,7 @@ public final class DecodeBenchmark {
     out.flush();
 
     List<Row> rows = new ArrayList<>();
-    for (int batch : new int[] {1, 4}) {
+    for (int batch : new int[] {1, 2, 4}) {
       rows.add(bare(s, input, 1, s.cores(), batch));
       if (s.cores() > 1) {
         rows.add(bare(s, input, s.cores(), 1, batch));
