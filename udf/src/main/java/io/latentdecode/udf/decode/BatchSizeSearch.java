@@ -29,10 +29,14 @@ import java.util.function.IntSupplier;
  * latents still to come, must save more than trying it costs (about {@value #TRIAL_FORWARDS}
  * forwards of its size: the warm-up of a new shape, and measured ones that may turn out slower). A
  * long run tries every candidate that gains; a short one stops where the next could not win its
- * trial back. The search moves to the next candidate while the last one was more than the tolerance
- * faster per image than every smaller one, and settles on the smallest candidate within the
- * tolerance of the fastest. Nothing is decoded for the search alone: its cost is the extra forward
- * time of the batches it decoded at other sizes than the one it settled on.
+ * trial back. A candidate's trial hands out it and the best size so far (the one before it) in
+ * turn, and compares the two on the forwards of the trial alone: a run speeds up as it goes (the
+ * JVM's compilation ends, the other stages warm up), so a size measured later than another looks
+ * faster than it for that alone, and comparing each candidate with the earlier sizes' old figures
+ * made every larger one look better. The search moves on while the candidate was more than the
+ * tolerance faster per image than the size beside it, and otherwise settles on that smaller size.
+ * Nothing is decoded for the search alone: its cost is the extra forward time of the batches it
+ * decoded at other sizes than the one it settled on.
  *
  * <p>Shared by the tasks of the JVM: batch sizes are handed out as batches start ({@link #next()})
  * and forward times come back as they end ({@link #record}); batches started before the search
@@ -58,6 +62,8 @@ public final class BatchSizeSearch {
   private boolean bounded;
   private final Map<Integer, Samples> samples = new TreeMap<>();
   private int current; // index into candidates
+  private int trialBatches; // handed out since the candidate's trial began
+  private final Map<Integer, List<Long>> inTrial = new TreeMap<>(); // measured in this trial
   private boolean settled;
   private int chosen;
 
@@ -143,7 +149,12 @@ public final class BatchSizeSearch {
     if (settled) {
       return chosen;
     }
-    int size = candidates.get(current);
+    // a trial hands out the candidate and the best size so far in turn, so that both are measured
+    // in the same stretch of the run
+    int size =
+        current > 0 && trialBatches++ % 2 == 1
+            ? candidates.get(current - 1)
+            : candidates.get(current);
     samples.computeIfAbsent(size, s -> new Samples()); // record() counts only sizes handed out
     handedOut += size;
     return size;
@@ -165,12 +176,34 @@ public final class BatchSizeSearch {
     s.totalImages += images;
     if (s.seen > WARM_UP) {
       s.measuredNanosPerImage.add(forwardNanos / images);
+      if (!settled) {
+        inTrial.computeIfAbsent(size, k -> new ArrayList<>()).add(forwardNanos / images);
+      }
     }
-    if (!settled && size == candidates.get(current) && s.seen >= WARM_UP + measuredBatches(size)) {
+    if (!settled && trialMeasured()) {
       decide();
       return settled;
     }
     return false;
+  }
+
+  /**
+   * Whether the current trial has its measurements: the candidate's batches, and in a trial of a
+   * larger size at least {@value #MEASURED} batches of the best size so far beside them.
+   */
+  private boolean trialMeasured() {
+    int size = candidates.get(current);
+    if (inTrial.getOrDefault(size, List.of()).size() < measuredBatches(size)) {
+      return false;
+    }
+    return current == 0
+        || inTrial.getOrDefault(candidates.get(current - 1), List.of()).size() >= MEASURED;
+  }
+
+  private long typicalInTrial(int size) {
+    Samples trial = new Samples();
+    trial.measuredNanosPerImage.addAll(inTrial.getOrDefault(size, List.of()));
+    return trial.typicalNanosPerImage();
   }
 
   /** The measured batches a candidate needs: a batch of 1 is as cheap to measure as any other. */
@@ -186,27 +219,20 @@ public final class BatchSizeSearch {
       }
     }
     int size = candidates.get(current);
-    long fastestBefore = Long.MAX_VALUE;
-    for (int i = 0; i < current; i++) {
-      fastestBefore =
-          Math.min(fastestBefore, samples.get(candidates.get(i)).typicalNanosPerImage());
-    }
-    long best = samples.get(size).typicalNanosPerImage();
-    boolean gained = best * (1 + TOLERANCE) < fastestBefore;
+    // the size before the candidate beat every smaller one, or the search would not have moved on:
+    // it is the best so far, measured in this trial beside the candidate
+    long before = current == 0 ? Long.MAX_VALUE : typicalInTrial(candidates.get(current - 1));
+    long best = typicalInTrial(size);
+    boolean gained = best * (1 + TOLERANCE) < before;
     if (gained
         && current + 1 < candidates.size()
-        && paysOff(candidates.get(current + 1), 1 - (double) best / fastestBefore)) {
+        && paysOff(candidates.get(current + 1), 1 - (double) best / before)) {
       current++;
+      trialBatches = 0;
+      inTrial.clear();
       return;
     }
-    long fastest = Math.min(fastestBefore, best);
-    for (int i = 0; i <= current; i++) {
-      int candidate = candidates.get(i);
-      if (samples.get(candidate).typicalNanosPerImage() <= fastest * (1 + TOLERANCE)) {
-        chosen = candidate;
-        break;
-      }
-    }
+    chosen = gained ? size : candidates.get(current - 1);
     settled = true;
   }
 

@@ -37,8 +37,9 @@ class BatchSizeSearchTest {
     int batches = runUntilSettled(search, size -> size * 100 * MS);
 
     assertThat(search.chosen()).isEqualTo(1);
-    // sizes 1 and 2, a warm-up each and measured batches for six images (at least two batches)
-    assertThat(batches).isEqualTo(1 + 6 + 1 + 3);
+    // batches of 1: a warm-up and six measured; then the trial of 2 hands out 2 and 1 in turn until
+    // 2 has a warm-up and three measured batches (six images)
+    assertThat(batches).isEqualTo(1 + 6 + 4 + 3);
     BatchSizeChoice found = search.summary();
     assertThat(found.imagesPerSecond()).containsOnlyKeys(1, 2);
     assertThat(found.imagesPerSecond().get(1)).isEqualTo(10.0);
@@ -75,6 +76,19 @@ class BatchSizeSearchTest {
 
     assertThat(search.chosen()).isEqualTo(2);
     assertThat(search.summary().imagesPerSecond()).containsEntry(1, 10.0).containsKeys(2, 4);
+  }
+
+  @Test
+  void aRunThatSpeedsUpAsItGoesDoesNotMakeEachLargerSizeLookFaster() {
+    BatchSizeSearch search = new BatchSizeSearch(31);
+    AtomicInteger batches = new AtomicInteger();
+
+    // a CPU no faster with larger batches, whose forwards get faster batch by batch for the run's
+    // first fifteen (the JVM's start ending): each size tried later than the last would look
+    // faster than it, were it not measured beside it
+    runUntilSettled(search, size -> size * MS * Math.max(100, 160 - 4 * batches.incrementAndGet()));
+
+    assertThat(search.chosen()).isEqualTo(1);
   }
 
   @Test
