@@ -8,8 +8,8 @@ import java.util.Map;
  *
  * @param chosen the batch size settled on (or the one being measured, while not settled)
  * @param settled whether the search ended
- * @param imagesPerSecond the typical (lower median) measured forward throughput per batch size
- *     tried
+ * @param imagesPerSecond per batch size tried, the forward throughput the search compared: the
+ *     lower median of its forwards in the last trial it took part in
  * @param costSeconds forward time the batches decoded at other sizes took beyond what the chosen
  *     size would have needed for them (0 until settled)
  */

@@ -64,6 +64,7 @@ public final class BatchSizeSearch {
   private int current; // index into candidates
   private int trialBatches; // handed out since the candidate's trial began
   private final Map<Integer, List<Long>> inTrial = new TreeMap<>(); // measured in this trial
+  private final Map<Integer, Long> compared = new TreeMap<>(); // per size, its last trial's figure
   private boolean settled;
   private int chosen;
 
@@ -223,6 +224,10 @@ public final class BatchSizeSearch {
     // it is the best so far, measured in this trial beside the candidate
     long before = current == 0 ? Long.MAX_VALUE : typicalInTrial(candidates.get(current - 1));
     long best = typicalInTrial(size);
+    compared.put(size, best);
+    if (current > 0) {
+      compared.put(candidates.get(current - 1), before);
+    }
     boolean gained = best * (1 + TOLERANCE) < before;
     if (gained
         && current + 1 < candidates.size()
@@ -262,7 +267,7 @@ public final class BatchSizeSearch {
     Map<Integer, Double> imagesPerSecond = new TreeMap<>();
     samples.forEach(
         (size, s) -> {
-          long typical = s.typicalNanosPerImage();
+          long typical = compared.getOrDefault(size, s.typicalNanosPerImage());
           if (typical != Long.MAX_VALUE) {
             imagesPerSecond.put(size, Math.round(1e11 / typical) / 100.0);
           }
