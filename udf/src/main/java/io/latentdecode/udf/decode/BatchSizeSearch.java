@@ -75,15 +75,19 @@ public final class BatchSizeSearch {
     long totalNanos;
     long totalImages;
 
-    /** The lower median of the measured forwards' time per image; MAX_VALUE before any. */
     long typicalNanosPerImage() {
-      if (measuredNanosPerImage.isEmpty()) {
-        return Long.MAX_VALUE;
-      }
-      List<Long> sorted = new ArrayList<>(measuredNanosPerImage);
-      Collections.sort(sorted);
-      return sorted.get((sorted.size() - 1) / 2);
+      return lowerMedian(measuredNanosPerImage);
     }
+  }
+
+  /** The lower median of measured times per image; MAX_VALUE before any. */
+  private static long lowerMedian(List<Long> nanosPerImage) {
+    if (nanosPerImage.isEmpty()) {
+      return Long.MAX_VALUE;
+    }
+    List<Long> sorted = new ArrayList<>(nanosPerImage);
+    Collections.sort(sorted);
+    return sorted.get((sorted.size() - 1) / 2);
   }
 
   /**
@@ -202,9 +206,7 @@ public final class BatchSizeSearch {
   }
 
   private long typicalInTrial(int size) {
-    Samples trial = new Samples();
-    trial.measuredNanosPerImage.addAll(inTrial.getOrDefault(size, List.of()));
-    return trial.typicalNanosPerImage();
+    return lowerMedian(inTrial.getOrDefault(size, List.of()));
   }
 
   /** The measured batches a candidate needs: a batch of 1 is as cheap to measure as any other. */

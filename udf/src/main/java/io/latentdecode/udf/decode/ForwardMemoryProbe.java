@@ -112,9 +112,10 @@ final class ForwardMemoryProbe {
         peak = DeviceMemory.gpuUsedBytes(device) - before;
       } else {
         // with the allocator's free memory handed back, one forward shows all it needs; without,
-        // the probe's size is large enough to be mapped afresh, and the second of two forwards
-        // shows what malloc kept from the first and gave back
-        forwards = ProcessMemory.releaseFreeMemory() ? 1 : 2;
+        // a latent above the probe's size is mapped afresh and one forward shows its peak too, and
+        // at the probe's size the second of two forwards shows what malloc kept from the first
+        boolean released = ProcessMemory.releaseFreeMemory();
+        forwards = released || (long) h * w > (long) PROBE * PROBE ? 1 : 2;
         peak = 0;
         out = null;
         for (int i = 0; i < forwards; i++) {
