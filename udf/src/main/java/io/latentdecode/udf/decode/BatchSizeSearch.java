@@ -13,34 +13,43 @@ import java.util.function.IntSupplier;
 /**
  * {@code --batch-size auto} for one (model, device, latent shape) in one executor JVM: the smallest
  * batch whose throughput is within {@link #TOLERANCE} of the best, found on the run's own batches.
- * Candidates are 1, 2, 4, ... up to the largest batch the memory budget allows, asked for only when
- * the search is about to try a batch of 2 (so that the first forwards need not wait for a memory
- * probe, and the probe runs on a warm model). Each candidate decodes {@value #WARM_UP} batch whose
- * time is not counted (a new input shape makes PyTorch and oneDNN prepare once) and then measured
- * ones, at least {@value #MEASURED} and enough for {@value #MEASURED_IMAGES} images, and counts its
- * lower median time per image. Not the mean: the first batches of a run share the cores with the
- * JVM's start (compilation, the other stages' first use), and a few slow ones among the batches of
- * 1 would make larger batches look faster than they are. Not the fastest either: where workers
- * share the cores (two CPU workers of one thread), a short forward that happens to run while the
- * other worker is between batches has the memory bandwidth to itself and runs up to 40% faster than
- * its kind, so the fastest of many short batches of 1 beat larger batches that were really 15%
- * faster per image. Where the run says about how many latents the executor decodes, a larger
- * candidate is tried only when it can pay for itself: the last doubling's gain per image, over the
- * latents still to come, must save more than trying it costs (about {@value #TRIAL_FORWARDS}
- * forwards of its size: the warm-up of a new shape, and measured ones that may turn out slower). A
- * long run tries every candidate that gains; a short one stops where the next could not win its
- * trial back. A candidate's trial hands out it and the best size so far (the one before it) in
- * turn, and compares the two on the forwards of the trial alone: a run speeds up as it goes (the
- * JVM's compilation ends, the other stages warm up), so a size measured later than another looks
- * faster than it for that alone, and comparing each candidate with the earlier sizes' old figures
- * made every larger one look better. The search moves on while the candidate was more than the
- * tolerance faster per image than the size beside it, and otherwise settles on that smaller size.
- * Nothing is decoded for the search alone: its cost is the extra forward time of the batches it
- * decoded at other sizes than the one it settled on.
+ * Candidates are 1, 2, 4, ... up to the largest batch the memory budget allows, asked for once the
+ * first batch of 1 has run (so that the first forwards need not wait for a memory probe, and the
+ * probe runs on a warm model).
+ *
+ * <p>Each larger candidate has a trial beside the best size so far (the one before it), and the two
+ * are compared on the trial's forwards alone, by the lower median of their times per image:
+ *
+ * <ul>
+ *   <li>In blocks: the trial hands out a block of the candidate, then a block of the best size so
+ *       far, and so on until the trial is decided. A block is {@value #BLOCK_PER_WORKER} batches
+ *       per worker of the device, so that the workers run one size at the same time. Where workers
+ *       share the cores and their memory bandwidth (two CPU workers of one thread), what a size
+ *       costs the other worker is part of its throughput: a batch of 1 beside a batch of 2 and a
+ *       batch of 2 beside a batch of 1 ran about equally fast, where the bare loop ran batches of 2
+ *       40% faster than batches of 1 with both workers at one size.
+ *   <li>On the trial's own blocks: a run speeds up as it goes (the JVM's compilation ends, the
+ *       other stages warm up), so the best size's batches that were queued before the trial began,
+ *       and any figures from earlier in the run, would make the candidate look faster for that
+ *       alone. The candidate's block runs before the best size's, so what drift is left favours the
+ *       smaller size, not the larger.
+ *   <li>The lower median, not the mean: the first forwards of a run share the cores with the JVM's
+ *       start, and a forward at a block's edge runs beside the other size. Not the fastest either:
+ *       a short forward that happens to run while the other worker is between batches has the
+ *       memory bandwidth to itself and runs up to 40% faster than its kind.
+ * </ul>
+ *
+ * <p>The search moves on while the candidate was more than the tolerance faster per image than the
+ * size beside it, and otherwise settles on that smaller size. Where the run says about how many
+ * latents the executor decodes, a larger candidate is tried only when it can pay for itself: the
+ * last doubling's gain per image, over the latents still to come, must save more than trying it
+ * costs (about {@value #TRIAL_FORWARDS} forwards of its size). Nothing is decoded for the search
+ * alone: its cost is the extra forward time of the batches it decoded at other sizes than the one
+ * it settled on.
  *
  * <p>Shared by the tasks of the JVM: batch sizes are handed out as batches start ({@link #next()})
- * and forward times come back as they end ({@link #record}); batches started before the search
- * moved on add samples to the size they ran at.
+ * and forward times come back as they end ({@link #record}), in about the order they were handed
+ * out; batches started before the search moved on add samples to the size they ran at.
  */
 public final class BatchSizeSearch {
   /** How close to the best throughput the chosen batch must be. */
@@ -50,10 +59,14 @@ public final class BatchSizeSearch {
   static final int MEASURED = 2;
   static final int MEASURED_IMAGES = 6;
 
+  /** Batches of one size in a row in a trial, per worker of the device. */
+  static final int BLOCK_PER_WORKER = 2;
+
   /** What trying a larger batch costs, in forwards of its size. */
   static final int TRIAL_FORWARDS = 2;
 
   private final IntSupplier largest;
+  private final int block;
   private long expectedLatents;
   private boolean unknownRun;
   private final Set<String> runs = new HashSet<>();
@@ -63,6 +76,7 @@ public final class BatchSizeSearch {
   private final Map<Integer, Samples> samples = new TreeMap<>();
   private int current; // index into candidates
   private int trialBatches; // handed out since the candidate's trial began
+  private int queuedBefore; // batches of the best size so far handed out before the trial began
   private final Map<Integer, List<Long>> inTrial = new TreeMap<>(); // measured in this trial
   private final Map<Integer, Long> compared = new TreeMap<>(); // per size, its last trial's figure
   private boolean settled;
@@ -70,6 +84,8 @@ public final class BatchSizeSearch {
 
   /** Forward times at one batch size. */
   private static final class Samples {
+    int handedOut;
+    int returned; // every forward recorded at this size, comparable or not
     int seen;
     final List<Long> measuredNanosPerImage = new ArrayList<>();
     long totalNanos;
@@ -95,7 +111,7 @@ public final class BatchSizeSearch {
    *     search has measured batches of 1
    */
   public BatchSizeSearch(IntSupplier largest) {
-    this(largest, 0);
+    this(largest, 0, 1);
   }
 
   /**
@@ -104,8 +120,19 @@ public final class BatchSizeSearch {
    *     unknown (every candidate that gains is tried)
    */
   public BatchSizeSearch(IntSupplier largest, long expectedLatents) {
+    this(largest, expectedLatents, 1);
+  }
+
+  /**
+   * @param largest as above
+   * @param expectedLatents as above
+   * @param workers the forwards the device runs at once (its service's workers), which a trial's
+   *     blocks are sized for
+   */
+  public BatchSizeSearch(IntSupplier largest, long expectedLatents, int workers) {
     this.largest = largest;
     this.expectedLatents = expectedLatents;
+    this.block = BLOCK_PER_WORKER * Math.max(1, workers);
     this.chosen = 1;
   }
 
@@ -131,7 +158,12 @@ public final class BatchSizeSearch {
 
   /** A search whose memory bound is known, for about {@code expectedLatents} latents. */
   public BatchSizeSearch(int largest, long expectedLatents) {
-    this(() -> largest, expectedLatents);
+    this(largest, expectedLatents, 1);
+  }
+
+  /** A search whose memory bound is known, for a device that runs {@code workers} at once. */
+  public BatchSizeSearch(int largest, long expectedLatents, int workers) {
+    this(() -> largest, expectedLatents, workers);
     bound();
   }
 
@@ -154,15 +186,16 @@ public final class BatchSizeSearch {
     if (settled) {
       return chosen;
     }
-    // a trial hands out the candidate and the best size so far in turn, so that both are measured
-    // in the same stretch of the run
-    int size =
-        current > 0 && trialBatches++ % 2 == 1
-            ? candidates.get(current - 1)
-            : candidates.get(current);
-    samples.computeIfAbsent(size, s -> new Samples()); // record() counts only sizes handed out
+    int size = current == 0 ? 1 : trialSize(trialBatches++);
+    Samples s = samples.computeIfAbsent(size, k -> new Samples()); // record() counts these only
+    s.handedOut++;
     handedOut += size;
     return size;
+  }
+
+  /** A trial's n-th batch: blocks of the candidate and of the best so far in turn. */
+  private int trialSize(int n) {
+    return (n / block) % 2 == 1 ? candidates.get(current - 1) : candidates.get(current);
   }
 
   /**
@@ -173,19 +206,35 @@ public final class BatchSizeSearch {
    */
   public synchronized boolean record(int size, int images, long forwardNanos) {
     Samples s = samples.get(size);
-    if (s == null || images != size || forwardNanos <= 0) {
+    if (s == null) {
+      return false; // not handed out by this search
+    }
+    s.returned++;
+    if (images != size || forwardNanos <= 0) {
       return false; // a batch's last, partial part, or one that lost rows: not comparable
     }
     s.seen++;
     s.totalNanos += forwardNanos;
     s.totalImages += images;
+    if (settled) {
+      if (s.seen > WARM_UP) {
+        s.measuredNanosPerImage.add(forwardNanos / images);
+      }
+      return false;
+    }
+    if (current == 0) {
+      startFirstTrial(); // the first batch of 1 warmed the model up
+      return settled;
+    }
+    boolean queued =
+        size == candidates.get(current - 1) && s.returned <= queuedBefore; // before the trial
     if (s.seen > WARM_UP) {
       s.measuredNanosPerImage.add(forwardNanos / images);
-      if (!settled) {
+      if (!queued) {
         inTrial.computeIfAbsent(size, k -> new ArrayList<>()).add(forwardNanos / images);
       }
     }
-    if (!settled && trialMeasured()) {
+    if (trialMeasured()) {
       decide();
       return settled;
     }
@@ -193,16 +242,41 @@ public final class BatchSizeSearch {
   }
 
   /**
-   * Whether the current trial has its measurements: the candidate's batches, and in a trial of a
-   * larger size at least {@value #MEASURED} batches of the best size so far beside them.
+   * Whether the current trial has its measurements: the candidate's batches, and a block of the
+   * best size so far handed out in the trial.
    */
   private boolean trialMeasured() {
     int size = candidates.get(current);
-    if (inTrial.getOrDefault(size, List.of()).size() < measuredBatches(size)) {
-      return false;
+    return inTrial.getOrDefault(size, List.of()).size() >= measuredBatches(size)
+        && inTrial.getOrDefault(candidates.get(current - 1), List.of()).size()
+            >= Math.max(MEASURED, block);
+  }
+
+  /**
+   * After the first forward of 1: asks for the memory bound, and begins the trial of 2 where the
+   * bound allows it and the run is long enough for it.
+   */
+  private void startFirstTrial() {
+    if (!bounded) {
+      bound();
     }
-    return current == 0
-        || inTrial.getOrDefault(candidates.get(current - 1), List.of()).size() >= MEASURED;
+    if (settled) {
+      return;
+    }
+    if (paysOff(candidates.get(1), 1.0)) {
+      beginTrial();
+    } else {
+      chosen = 1;
+      settled = true;
+    }
+  }
+
+  private void beginTrial() {
+    current++;
+    trialBatches = 0;
+    inTrial.clear();
+    Samples best = samples.get(candidates.get(current - 1));
+    queuedBefore = best.handedOut; // forwards returned up to this count were queued before
   }
 
   private long typicalInTrial(int size) {
@@ -215,28 +289,18 @@ public final class BatchSizeSearch {
   }
 
   private void decide() {
-    if (!bounded) {
-      bound();
-      if (settled) {
-        return;
-      }
-    }
     int size = candidates.get(current);
     // the size before the candidate beat every smaller one, or the search would not have moved on:
     // it is the best so far, measured in this trial beside the candidate
-    long before = current == 0 ? Long.MAX_VALUE : typicalInTrial(candidates.get(current - 1));
+    long before = typicalInTrial(candidates.get(current - 1));
     long best = typicalInTrial(size);
     compared.put(size, best);
-    if (current > 0) {
-      compared.put(candidates.get(current - 1), before);
-    }
+    compared.put(candidates.get(current - 1), before);
     boolean gained = best * (1 + TOLERANCE) < before;
     if (gained
         && current + 1 < candidates.size()
         && paysOff(candidates.get(current + 1), 1 - (double) best / before)) {
-      current++;
-      trialBatches = 0;
-      inTrial.clear();
+      beginTrial();
       return;
     }
     chosen = gained ? size : candidates.get(current - 1);

@@ -133,7 +133,9 @@ public final class BatchSizes {
                 + share.configuredBudgetBytes()
                 + "/"
                 + share.service().workers(),
-            key -> new BatchSizeSearch(() -> largestFitting(latent, shape)));
+            key ->
+                new BatchSizeSearch(
+                    () -> largestFitting(latent, shape), 0, share.service().workers()));
     search.expect(runId, latentsPerExecutor);
     return search;
   }
