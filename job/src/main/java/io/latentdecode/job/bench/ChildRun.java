@@ -1,5 +1,6 @@
 package io.latentdecode.job.bench;
 
+import io.latentdecode.udf.model.MallocSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,12 +54,31 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
     return of(workDir, command, Map.of());
   }
 
+  /**
+   * Runs a command that is not this jar's with glibc's allocator settings as they were before the
+   * launcher started this benchmark: without the launcher's {@link MallocSettings#TUNABLES}.
+   */
+  static ChildRun withoutLaunchersMalloc(Path workDir, List<String> command)
+      throws IOException, InterruptedException {
+    boolean fromLauncher = MallocSettings.TUNABLES.equals(System.getenv(MallocSettings.VARIABLE));
+    return of(workDir, command, Map.of(), fromLauncher ? MallocSettings.VARIABLE : null);
+  }
+
   private static ChildRun of(Path workDir, List<String> command, Map<String, String> environment)
+      throws IOException, InterruptedException {
+    return of(workDir, command, environment, null);
+  }
+
+  private static ChildRun of(
+      Path workDir, List<String> command, Map<String, String> environment, String unset)
       throws IOException, InterruptedException {
     Path log = Files.createTempFile(workDir, "child-", ".log");
     long start = System.nanoTime();
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(environment);
+    if (unset != null) {
+      builder.environment().remove(unset);
+    }
     // the launcher execs java in its own process: the high-water mark read is the JVM's
     Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Path status = Path.of("/proc/" + process.pid() + "/status");

@@ -239,7 +239,8 @@ public final class DecodeBenchmark {
     } catch (java.io.IOException e) {
       return null;
     }
-    return ChildRun.of(
+    // as users run it: with glibc's allocator as they have it, not with the launcher's settings
+    return ChildRun.withoutLaunchersMalloc(
         s.workDir(),
         List.of(
             PYTHON,

@@ -1,5 +1,6 @@
 package io.latentdecode.job.spark;
 
+import io.latentdecode.udf.model.MallocSettings;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
@@ -15,6 +16,7 @@ public final class SparkSessions {
   private static final String SHOW_CONSOLE_PROGRESS = "spark.ui.showConsoleProgress";
   private static final String UI_ENABLED = "spark.ui.enabled";
   private static final String SESSION_TIME_ZONE = "spark.sql.session.timeZone";
+  static final String EXECUTOR_MALLOC = "spark.executorEnv." + MallocSettings.VARIABLE;
 
   private SparkSessions() {}
 
@@ -57,16 +59,29 @@ public final class SparkSessions {
         org.apache.spark.sql.classic.SparkSession.builder().appName("latent-decode");
     String effectiveMaster = effectiveMaster(master);
     builder.master(effectiveMaster);
+    defaults(effectiveMaster, conf).forEach(builder::config);
+    conf.forEach(builder::config);
+    return new Session(builder.getOrCreate(), true);
+  }
+
+  /** The settings a session this run starts gets unless {@code --conf} or spark-submit set them. */
+  static Map<String, String> defaults(String effectiveMaster, Map<String, String> conf) {
+    Map<String, String> defaults = new java.util.LinkedHashMap<>();
     if (unset(SHOW_CONSOLE_PROGRESS, conf)) {
-      builder.config(SHOW_CONSOLE_PROGRESS, "false"); // the run shows its own progress line
+      defaults.put(SHOW_CONSOLE_PROGRESS, "false"); // the run shows its own progress line
     }
     if (effectiveMaster.startsWith("local") && unset(UI_ENABLED, conf)) {
       // an embedded run shows its progress and writes its report page; the web UI's start (about
       // a second) would come before the first forward. --conf spark.ui.enabled=true brings it back
-      builder.config(UI_ENABLED, "false");
+      defaults.put(UI_ENABLED, "false");
     }
-    conf.forEach(builder::config);
-    return new Session(builder.getOrCreate(), true);
+    boolean tasksInThisJvm =
+        effectiveMaster.equals("local") || effectiveMaster.startsWith("local[");
+    if (!tasksInThisJvm && unset(EXECUTOR_MALLOC, conf)) {
+      // executors' own JVMs decode: they get the allocator settings the launcher gives this one
+      defaults.put(EXECUTOR_MALLOC, MallocSettings.TUNABLES);
+    }
+    return defaults;
   }
 
   /** The master a session this run starts gets: {@code --master}, spark-submit's, or embedded. */
