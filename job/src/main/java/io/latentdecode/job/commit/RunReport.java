@@ -129,6 +129,7 @@ public final class RunReport {
     long errors = errorsByKind.values().stream().mapToLong(Long::longValue).sum();
     double seconds = Duration.between(started, finished).toNanos() / 1e9;
     for (Map<String, Object> e : executors.values()) {
+      settledSizes(e);
       e.put("images_per_second", round(seconds > 0 ? (Long) e.get("images") / seconds : 0));
       DeviceWindow window = windows.get((String) e.get("executor_id"));
       if (window != null) {
@@ -231,6 +232,26 @@ public final class RunReport {
     json.put("forward_images_per_second", rates);
     json.put("cost_seconds", round(found.costSeconds()));
     return json;
+  }
+
+  /**
+   * A shape whose search settled got the size it settled on: a task that ended while the search
+   * still tried a larger size reported that one.
+   */
+  @SuppressWarnings("unchecked")
+  private static void settledSizes(Map<String, Object> executor) {
+    Map<String, Integer> sizes = (Map<String, Integer>) executor.get("batch_sizes");
+    Map<String, Object> searched = (Map<String, Object>) executor.get("batch_size_search");
+    if (searched == null) {
+      return;
+    }
+    searched.forEach(
+        (shape, found) -> {
+          Map<String, Object> search = (Map<String, Object>) found;
+          if ((Boolean) search.get("settled")) {
+            sizes.put(shape, (Integer) search.get("chosen"));
+          }
+        });
   }
 
   /** Of two tasks' views of one JVM's search, the one that saw more of it. */
