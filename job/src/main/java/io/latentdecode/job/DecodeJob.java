@@ -23,6 +23,7 @@ import io.latentdecode.job.report.ReportSamples;
 import io.latentdecode.job.report.RunReportPage;
 import io.latentdecode.job.spark.SparkSessions;
 import io.latentdecode.job.spark.SparkStart;
+import io.latentdecode.udf.contract.ContactSheet;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
@@ -47,6 +48,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -398,11 +400,14 @@ public final class DecodeJob {
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       Broadcast<TaskPlan> broadcastPlan = jsc.broadcast(plan);
+      JavaRDD<InternalRow> tasks =
+          planned.input().tasks(jsc, broadcastPlan, planned.slots(), options.partitions());
       JavaRDD<TaskReport> decode =
-          planned
-              .input()
-              .tasks(jsc, broadcastPlan, planned.slots(), options.partitions())
-              .mapPartitions(new DecodePartition(broadcastPlan, metrics));
+          tasks.mapPartitions(
+              new DecodePartition(
+                  broadcastPlan,
+                  metrics,
+                  new ContactSheet(REPORT_THUMBNAILS, tasks.getNumPartitions())));
       progress =
           RunProgress.start(
               spark.sparkContext(),

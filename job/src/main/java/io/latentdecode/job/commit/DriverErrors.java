@@ -102,6 +102,7 @@ public final class DriverErrors {
         Map.of(),
         0,
         0,
-        DeviceTimeline.NONE);
+        DeviceTimeline.NONE,
+        List.of());
   }
 }

@@ -4,6 +4,7 @@ import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentdecode.udf.contract.Thumbnail;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -215,14 +216,14 @@ public final class RunReportPage {
   }
 
   private static void contactSheet(StringBuilder h, JsonNode r, ReportSamples samples) {
-    h.append("<h2>Sample images</h2>\n<p class=\"note\">The run's first ")
+    h.append("<h2>Sample images</h2>\n<p class=\"note\">")
         .append(samples.thumbnails().size())
-        .append(" of ")
+        .append(" of the run's ")
         .append(r.at("/counts/images").asLong())
-        .append(" images, scaled to fit ")
+        .append(" images (the first of its first tasks), scaled to fit ")
         .append(ReportSamples.THUMBNAIL_SIDE)
         .append(" pixels.</p>\n<div class=\"sheet\">\n");
-    for (ReportSamples.Thumbnail t : samples.thumbnails()) {
+    for (Thumbnail t : samples.thumbnails()) {
       h.append("<figure><img alt=\"")
           .append(esc(t.id()))
           .append("\" src=\"data:image/png;base64,")

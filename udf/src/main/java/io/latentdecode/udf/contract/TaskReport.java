@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * What one successful task attempt tells the driver: which files it published and small counts.
- * Never per-image data, so that the driver's memory does not grow with the number of images.
+ * Never per-image data, so that the driver's memory does not grow with the number of images: the
+ * only images it carries are the few thumbnails its {@link ContactSheet} asks of it.
  *
  * @param partition the partition this task decoded
  * @param attempt the attempt number that published
@@ -33,6 +34,7 @@ import java.util.Map;
  * @param taskNanos the task's wall time
  * @param peakRssBytes the executor JVM's peak resident memory when the task ended (0 if unknown)
  * @param timeline when the task ran, its first forward, and its device's busy time meanwhile
+ * @param thumbnails thumbnails of its first images for the run page (few tasks make any)
  */
 public record TaskReport(
     int partition,
@@ -57,7 +59,8 @@ public record TaskReport(
     Map<String, Long> nanosByStage,
     long taskNanos,
     long peakRssBytes,
-    DeviceTimeline timeline)
+    DeviceTimeline timeline,
+    List<Thumbnail> thumbnails)
     implements Serializable {
 
   public TaskReport {
@@ -67,5 +70,6 @@ public record TaskReport(
     batchSizes = Map.copyOf(batchSizes);
     batchSizeSearch = Map.copyOf(batchSizeSearch);
     nanosByStage = Map.copyOf(nanosByStage);
+    thumbnails = List.copyOf(thumbnails);
   }
 }

@@ -1,5 +1,6 @@
 package io.latentdecode.udf.task;
 
+import io.latentdecode.udf.contract.ContactSheet;
 import io.latentdecode.udf.contract.DeviceTimeline;
 import io.latentdecode.udf.contract.OutputLayout;
 import io.latentdecode.udf.contract.OutputSchemas;
@@ -40,14 +41,17 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
 
   private final Broadcast<TaskPlan> broadcastPlan;
   private final RunMetrics metrics;
+  private final ContactSheet sheet;
 
   /**
    * @param plan the run's plan, broadcast once to every executor rather than shipped with each task
    * @param metrics the run's accumulators (in the closure: Spark registers them per task)
+   * @param sheet the thumbnails each task makes for the run page
    */
-  public DecodePartition(Broadcast<TaskPlan> plan, RunMetrics metrics) {
+  public DecodePartition(Broadcast<TaskPlan> plan, RunMetrics metrics, ContactSheet sheet) {
     this.broadcastPlan = plan;
     this.metrics = metrics;
+    this.sheet = sheet;
   }
 
   private static long peakResidentBytes() {
@@ -86,7 +90,13 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
         TaskDecoding decoding = new TaskDecoding(plan, task, conf)) {
       PartitionDecoder loop =
           decoding.loop(
-              "p" + partition + "-a" + attempt, allocator, images, errors, clock, metrics);
+              "p" + partition + "-a" + attempt,
+              allocator,
+              images,
+              errors,
+              clock,
+              metrics,
+              sheet.forPartition(partition));
       loop.decodeAll(input);
       List<StagedFile> imageFiles = images.finish();
       List<StagedFile> errorFiles = errors.finish();
@@ -143,7 +153,8 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
                   System.currentTimeMillis(),
                   loop.firstForwardMillis(),
                   decoding.busyAtStart(),
-                  decoding.service().busyNanos()));
+                  decoding.service().busyNanos()),
+              loop.thumbnails());
       return List.of(report).iterator();
     } catch (Throwable t) {
       try {

@@ -76,7 +76,9 @@ public final class DecodeRowsPartition
         () -> {
           try (allocator;
               decoding) {
-            decoding.loop(name, allocator, rows, rows, new StageClock(), metrics).decodeAll(input);
+            decoding
+                .loop(name, allocator, rows, rows, new StageClock(), metrics, 0)
+                .decodeAll(input);
             rows.finish();
           } catch (Throwable t) {
             rows.fail(t);

@@ -8,6 +8,7 @@ import io.latentdecode.udf.contract.ImageFormat;
 import io.latentdecode.udf.contract.LatentConvention;
 import io.latentdecode.udf.contract.RunMetrics;
 import io.latentdecode.udf.contract.TaskStages;
+import io.latentdecode.udf.contract.Thumbnail;
 import io.latentdecode.udf.decode.BatchDecoder;
 import io.latentdecode.udf.decode.BatchSizes;
 import io.latentdecode.udf.decode.DecodedBatch;
@@ -15,6 +16,7 @@ import io.latentdecode.udf.decode.MergedBatches;
 import io.latentdecode.udf.decode.ShapeBatcher;
 import io.latentdecode.udf.image.EncodedImage;
 import io.latentdecode.udf.image.ImageEncoder;
+import io.latentdecode.udf.image.Thumbnails;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.latent.LatentException;
 import io.latentdecode.udf.latent.LatentRows;
@@ -74,6 +76,8 @@ final class PartitionDecoder {
   private long fp32Redecoded;
   private long tiledImages;
   private long oomSplits;
+  private final int thumbnailsWanted;
+  private final List<Thumbnail> thumbnails = new ArrayList<>();
 
   PartitionDecoder(
       String taskName,
@@ -89,8 +93,10 @@ final class PartitionDecoder {
       ImageSink images,
       ErrorSink errors,
       StageClock clock,
-      RunMetrics metrics) {
+      RunMetrics metrics,
+      int thumbnails) {
     this.taskName = taskName;
+    this.thumbnailsWanted = thumbnails;
     this.rows = rows;
     this.requiredChannels = convention.requiredChannels();
     this.maxImagePixels = maxImagePixels;
@@ -339,6 +345,9 @@ final class PartitionDecoder {
         images.add(
             latent.id(), encoded, format.text(), result.width(), result.height(), latent.carried());
         clock.since(TaskStages.WRITE, t);
+        if (thumbnails.size() < thumbnailsWanted) {
+          thumbnail(result, i, latent.id());
+        }
         imageCount++;
         metrics.addImages(1);
       }
@@ -359,8 +368,26 @@ final class PartitionDecoder {
     return encoded;
   }
 
+  private void thumbnail(DecodedBatch result, int image, String id) {
+    long t = System.nanoTime();
+    thumbnails.add(
+        Thumbnails.of(
+            id,
+            result.pixels(),
+            image * result.imageBytes(),
+            result.height(),
+            result.width(),
+            format.text()));
+    clock.since(TaskStages.ENCODE, t);
+  }
+
   long images() {
     return imageCount;
+  }
+
+  /** Thumbnails of the task's first images, as many as it was asked for. */
+  List<Thumbnail> thumbnails() {
+    return thumbnails;
   }
 
   /** The inputs consumed: what the task manifest records for {@code --mode resume}. */

@@ -80,14 +80,18 @@ final class TaskDecoding implements AutoCloseable {
    */
   private record MergeScope(LoadedDecoder decoder, DecodeSettings settings, long budgetBytes) {}
 
-  /** The decode loop of the task's rows, handing images and quarantined rows to the sinks. */
+  /**
+   * The decode loop of the task's rows, handing images and quarantined rows to the sinks, and
+   * making thumbnails of its first {@code thumbnails} images.
+   */
   PartitionDecoder loop(
       String taskName,
       BufferAllocator allocator,
       ImageSink images,
       ErrorSink errors,
       StageClock clock,
-      RunMetrics metrics) {
+      RunMetrics metrics,
+      int thumbnails) {
     return new PartitionDecoder(
         taskName,
         LatentRows.of(
@@ -107,7 +111,8 @@ final class TaskDecoding implements AutoCloseable {
         images,
         errors,
         clock,
-        metrics);
+        metrics,
+        thumbnails);
   }
 
   Device device() {
