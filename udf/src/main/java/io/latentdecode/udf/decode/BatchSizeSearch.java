@@ -253,21 +253,17 @@ public final class BatchSizeSearch {
   }
 
   /**
-   * After the first forward of 1: asks for the memory bound, and begins the trial of 2 where the
-   * bound allows it and the run is long enough for it.
+   * After a forward of 1: asks for the memory bound (once), and begins the trial of 2 where the
+   * bound allows it and the runs of the JVM bring enough latents for it. A run too short for the
+   * trial leaves the search at 1 without settling it, so that a later, longer run in the same JVM
+   * (a notebook's) still tries larger batches.
    */
   private void startFirstTrial() {
     if (!bounded) {
       bound();
     }
-    if (settled) {
-      return;
-    }
-    if (paysOff(candidates.get(1), 1.0)) {
+    if (!settled && paysOff(candidates.get(1), 1.0)) {
       beginTrial();
-    } else {
-      chosen = 1;
-      settled = true;
     }
   }
 

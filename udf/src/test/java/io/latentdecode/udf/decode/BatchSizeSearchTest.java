@@ -187,6 +187,23 @@ class BatchSizeSearchTest {
   }
 
   @Test
+  void aRunTooShortForATrialDoesNotSettleTheJvmsSearchOnOne() {
+    BatchSizeSearch search = new BatchSizeSearch(() -> 32);
+    search.expect("run-a", 3); // too few latents to win a trial of 2 back
+    for (int i = 0; i < 3; i++) {
+      search.record(search.next(), 1, 100 * MS);
+    }
+    assertThat(search.settled()).isFalse();
+    assertThat(search.chosen()).isEqualTo(1);
+
+    search.expect("run-b", 64);
+    runUntilSettled(search, size -> size * 100 * MS / Math.min(size, 2));
+
+    assertThat(search.chosen()).isEqualTo(2);
+    assertThat(search.summary().imagesPerSecond()).containsKeys(1, 2);
+  }
+
+  @Test
   void takesTheSmallestWithinFivePercentOfTheBest() {
     BatchSizeSearch search = new BatchSizeSearch(32);
     // per image: 1 -> 100 ms, 2 -> 80 ms (a gain), 4 -> 78 ms (within 5% of 80: stop)
