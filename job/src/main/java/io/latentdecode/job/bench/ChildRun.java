@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A benchmark row run as its own command, in a fresh JVM of this jar (started by the launcher
@@ -39,7 +40,10 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
     if (Files.isExecutable(launcher)) {
       command.add(launcher.toString());
       command.addAll(args);
-      return of(workDir, command, Map.of("JAVA", java, "JAVA_OPTS", String.join(" ", jvmOptions)));
+      return of(
+          workDir,
+          command,
+          env -> env.putAll(Map.of("JAVA", java, "JAVA_OPTS", String.join(" ", jvmOptions))));
     }
     command.add(java);
     command.addAll(jvmOptions);
@@ -51,7 +55,7 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
 
   /** Runs the command; fails when it exits with an error. */
   static ChildRun of(Path workDir, List<String> command) throws IOException, InterruptedException {
-    return of(workDir, command, Map.of());
+    return of(workDir, command, env -> {});
   }
 
   /**
@@ -60,25 +64,17 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
    */
   static ChildRun withoutLaunchersMalloc(Path workDir, List<String> command)
       throws IOException, InterruptedException {
-    boolean fromLauncher = MallocSettings.TUNABLES.equals(System.getenv(MallocSettings.VARIABLE));
-    return of(workDir, command, Map.of(), fromLauncher ? MallocSettings.VARIABLE : null);
-  }
-
-  private static ChildRun of(Path workDir, List<String> command, Map<String, String> environment)
-      throws IOException, InterruptedException {
-    return of(workDir, command, environment, null);
+    return of(
+        workDir, command, env -> env.remove(MallocSettings.VARIABLE, MallocSettings.TUNABLES));
   }
 
   private static ChildRun of(
-      Path workDir, List<String> command, Map<String, String> environment, String unset)
+      Path workDir, List<String> command, Consumer<Map<String, String>> environment)
       throws IOException, InterruptedException {
     Path log = Files.createTempFile(workDir, "child-", ".log");
     long start = System.nanoTime();
     ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().putAll(environment);
-    if (unset != null) {
-      builder.environment().remove(unset);
-    }
+    environment.accept(builder.environment());
     // the launcher execs java in its own process: the high-water mark read is the JVM's
     Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Path status = Path.of("/proc/" + process.pid() + "/status");

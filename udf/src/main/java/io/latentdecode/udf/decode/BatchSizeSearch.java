@@ -108,7 +108,7 @@ public final class BatchSizeSearch {
 
   /**
    * @param largest the largest batch the memory budget allows (at least 1); asked once, when the
-   *     search has measured batches of 1
+   *     first batch of 1 has run
    */
   public BatchSizeSearch(IntSupplier largest) {
     this(largest, 0, 1);
@@ -118,14 +118,6 @@ public final class BatchSizeSearch {
    * @param largest as above
    * @param expectedLatents about how many latents of this shape the executor decodes, or 0 when
    *     unknown (every candidate that gains is tried)
-   */
-  public BatchSizeSearch(IntSupplier largest, long expectedLatents) {
-    this(largest, expectedLatents, 1);
-  }
-
-  /**
-   * @param largest as above
-   * @param expectedLatents as above
    * @param workers the forwards the device runs at once (its service's workers), which a trial's
    *     blocks are sized for
    */
@@ -216,23 +208,21 @@ public final class BatchSizeSearch {
     s.seen++;
     s.totalNanos += forwardNanos;
     s.totalImages += images;
+    boolean measured = s.seen > WARM_UP;
+    if (measured) {
+      s.measuredNanosPerImage.add(forwardNanos / images);
+    }
     if (settled) {
-      if (s.seen > WARM_UP) {
-        s.measuredNanosPerImage.add(forwardNanos / images);
-      }
       return false;
     }
     if (current == 0) {
-      startFirstTrial(); // the first batch of 1 warmed the model up
+      startFirstTrial(); // a batch of 1 warmed the model up
       return settled;
     }
     boolean queued =
         size == candidates.get(current - 1) && s.returned <= queuedBefore; // before the trial
-    if (s.seen > WARM_UP) {
-      s.measuredNanosPerImage.add(forwardNanos / images);
-      if (!queued) {
-        inTrial.computeIfAbsent(size, k -> new ArrayList<>()).add(forwardNanos / images);
-      }
+    if (measured && !queued) {
+      inTrial.computeIfAbsent(size, k -> new ArrayList<>()).add(forwardNanos / images);
     }
     if (trialMeasured()) {
       decide();

@@ -195,6 +195,7 @@ class BatchSizeSearchTest {
     }
     assertThat(search.settled()).isFalse();
     assertThat(search.chosen()).isEqualTo(1);
+    assertThat(search.summary().imagesPerSecond()).containsEntry(1, 10.0); // for run a's report
 
     search.expect("run-b", 64);
     runUntilSettled(search, size -> size * 100 * MS / Math.min(size, 2));
