@@ -35,6 +35,7 @@ import io.latentdecode.udf.contract.RunMetrics;
 import io.latentdecode.udf.contract.TaskPlan;
 import io.latentdecode.udf.contract.TaskReport;
 import io.latentdecode.udf.model.ExecutorMemory;
+import io.latentdecode.udf.output.NioLocalFileSystem;
 import io.latentdecode.udf.task.DecodePartition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -487,7 +488,10 @@ public final class DecodeJob {
     }
   }
 
-  /** The Hadoop settings among {@code --conf} ones: {@code spark.hadoop.KEY=VALUE} sets KEY. */
+  /**
+   * The Hadoop settings among {@code --conf} ones ({@code spark.hadoop.KEY=VALUE} sets KEY), with
+   * {@code file:} served by {@link NioLocalFileSystem} unless they name another.
+   */
   public static Configuration hadoopConf(Map<String, String> sparkConf) {
     Configuration conf = new Configuration();
     sparkConf.forEach(
@@ -496,6 +500,7 @@ public final class DecodeJob {
             conf.set(k.substring(HADOOP_PREFIX.length()), v);
           }
         });
+    NioLocalFileSystem.setDefault(conf);
     return conf;
   }
 

@@ -1,6 +1,7 @@
 package io.latentdecode.job.spark;
 
 import io.latentdecode.udf.model.MallocSettings;
+import io.latentdecode.udf.output.NioLocalFileSystem;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
@@ -17,6 +18,7 @@ public final class SparkSessions {
   private static final String UI_ENABLED = "spark.ui.enabled";
   private static final String SESSION_TIME_ZONE = "spark.sql.session.timeZone";
   static final String EXECUTOR_MALLOC = "spark.executorEnv." + MallocSettings.VARIABLE;
+  static final String LOCAL_FILE_SYSTEM = "spark.hadoop." + NioLocalFileSystem.IMPL_KEY;
 
   private SparkSessions() {}
 
@@ -77,6 +79,12 @@ public final class SparkSessions {
     }
     boolean tasksInThisJvm =
         effectiveMaster.equals("local") || effectiveMaster.startsWith("local[");
+    if (tasksInThisJvm && unset(LOCAL_FILE_SYSTEM, conf)) {
+      // Spark's own file: uses share the JVM's cached file system with the run's: the same one,
+      // without a chmod process per file created (the tasks' settings name it on any master;
+      // Spark's own settings only where this JVM's class path surely has it)
+      defaults.put(LOCAL_FILE_SYSTEM, NioLocalFileSystem.class.getName());
+    }
     if (!tasksInThisJvm && unset(EXECUTOR_MALLOC, conf)) {
       // executors' own JVMs decode: they get the allocator settings the launcher gives this one
       defaults.put(EXECUTOR_MALLOC, MallocSettings.TUNABLES);

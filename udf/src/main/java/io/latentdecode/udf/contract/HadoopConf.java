@@ -1,5 +1,6 @@
 package io.latentdecode.udf.contract;
 
+import io.latentdecode.udf.output.NioLocalFileSystem;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -8,7 +9,8 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * A Hadoop {@link Configuration} that travels to executors (Configuration itself is not
- * Serializable).
+ * Serializable), with {@code file:} served by {@link NioLocalFileSystem} unless it names another
+ * file system.
  */
 public final class HadoopConf implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -17,6 +19,7 @@ public final class HadoopConf implements Serializable {
 
   public HadoopConf(Configuration conf) {
     this.conf = new Configuration(conf);
+    NioLocalFileSystem.setDefault(this.conf);
   }
 
   public Configuration get() {
