@@ -188,15 +188,15 @@ public final class DecodeBenchmark {
             + " the job at its defaults, whole command s %s, median %.1f%n",
         SIDE_BY_SIDE_ROUNDS,
         floor.layout(),
-        rounds.floorText(),
-        rounds.floorMedian(),
-        rounds.jobText(),
-        rounds.jobMedian());
+        rounds.floor(),
+        rounds.floor().median(),
+        rounds.job(),
+        rounds.job().median());
     out.printf(
         "%nTargets: job whole command / floor %.2f (<= 1.15; the medians side by side);"
             + " plain script / job %.2f (>= 1.3); job peak RSS / plain script %.2f (<= 2); device"
             + " utilisation %.2f (>= 0.95); time to first forward %.1f s (<= 5)%n",
-        rounds.jobMedian() / rounds.floorMedian(),
+        rounds.job().median() / rounds.floor().median(),
         plain.seconds() / job.seconds(),
         (double) job.peakRssBytes() / plain.peakRssBytes(),
         utilisation,
@@ -230,37 +230,25 @@ public final class DecodeBenchmark {
     }
   }
 
-  /** The floor's layout and the job's default run, measured in turns. */
-  private record SideBySide(List<Double> floorSeconds, List<Double> jobSeconds) {
-    double floorMedian() {
-      return median(floorSeconds);
-    }
-
-    double jobMedian() {
-      return median(jobSeconds);
-    }
-
-    String floorText() {
-      return text(floorSeconds);
-    }
-
-    String jobText() {
-      return text(jobSeconds);
-    }
-
-    private static double median(List<Double> values) {
-      List<Double> sorted = values.stream().sorted().toList();
+  /** Seconds of the same row measured again. */
+  private record Samples(List<Double> seconds) {
+    double median() {
+      List<Double> sorted = seconds.stream().sorted().toList();
       int n = sorted.size();
       return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static String text(List<Double> values) {
-      return values.stream()
+    @Override
+    public String toString() {
+      return seconds.stream()
           .map(v -> String.format(java.util.Locale.ROOT, "%.1f", v))
           .toList()
           .toString();
     }
   }
+
+  /** The floor's layout and the job's default run, measured in turns. */
+  private record SideBySide(Samples floor, Samples job) {}
 
   private static SideBySide sideBySide(Settings s, Path input, Layout floor) throws Exception {
     List<Double> floorSeconds = new ArrayList<>();
@@ -275,7 +263,7 @@ public final class DecodeBenchmark {
         floorSeconds.add(bare(s, input, floor).decodeSeconds());
       }
     }
-    return new SideBySide(floorSeconds, jobSeconds);
+    return new SideBySide(new Samples(floorSeconds), new Samples(jobSeconds));
   }
 
   /** The job at its defaults, writing {@code format} (the default, arrow, without the flag). */
