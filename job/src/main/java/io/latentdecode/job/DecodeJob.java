@@ -72,17 +72,18 @@ public final class DecodeJob {
   public static RunResult run(RunOptions options) {
     Instant started = Instant.now();
     StartupClock startup = new StartupClock();
-    Configuration checkConf = hadoopConf(options.sparkConf());
     int taskCpus = taskCpus(options.sparkConf());
     Map<String, String> executorConf =
         ExecutorMemoryCheck.effectiveConf(options.sparkConf(), options.master());
     boolean containerEnforced = ExecutorMemory.of(executorConf).containerEnforced();
     // Spark's start is the longest step before the first task: it overlaps every check that does
-    // not need it, unless a container check must come before Spark asks for any executor
+    // not need it (even reading Hadoop's default settings), unless a container check must come
+    // before Spark asks for any executor
     SparkStart sparkStart =
         containerEnforced ? null : SparkStart.begin(options.master(), options.sparkConf());
     Checked checked;
     try {
+      Configuration checkConf = hadoopConf(options.sparkConf());
       checked = checkWithoutSpark(options, checkConf, taskCpus, startup);
       if (containerEnforced) {
         checkExecutorMemory(checked, executorConf, checkConf, taskCpus);

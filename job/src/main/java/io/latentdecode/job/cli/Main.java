@@ -49,7 +49,19 @@ public final class Main implements Runnable {
     System.setProperty("io.netty.tryReflectionSetAccessible", "true");
     System.setProperty(
         "io.netty.allocator.type", System.getProperty("io.netty.allocator.type", "pooled"));
+    startLogging();
     System.exit(execute(args));
+  }
+
+  /**
+   * Sets up logging on a thread of its own while this one parses the command line: both load
+   * classes the class-data archive cannot hold (picocli's are Java 5 classes), and a run's first
+   * log line would otherwise wait for the whole logging set-up before Spark could start.
+   */
+  private static void startLogging() {
+    Thread logging = new Thread(() -> LoggerFactory.getLogger(Main.class), "latent-decode-logging");
+    logging.setDaemon(true);
+    logging.start();
   }
 
   /**
