@@ -17,6 +17,7 @@ public final class SparkSessions {
   private static final String SHOW_CONSOLE_PROGRESS = "spark.ui.showConsoleProgress";
   private static final String UI_ENABLED = "spark.ui.enabled";
   private static final String SESSION_TIME_ZONE = "spark.sql.session.timeZone";
+  static final String IO_MODE = "spark.io.mode.default";
   static final String EXECUTOR_MALLOC = "spark.executorEnv." + MallocSettings.VARIABLE;
   static final String LOCAL_FILE_SYSTEM = "spark.hadoop." + NioLocalFileSystem.IMPL_KEY;
 
@@ -84,6 +85,11 @@ public final class SparkSessions {
       // without a chmod process per file created (the tasks' settings name it on any master;
       // Spark's own settings only where this JVM's class path surely has it)
       defaults.put(LOCAL_FILE_SYSTEM, NioLocalFileSystem.class.getName());
+    }
+    if (tasksInThisJvm && unset(IO_MODE, conf)) {
+      // Spark's sockets stay in this JVM: Java's own NIO serves them, where Netty's default (epoll
+      // on Linux) unpacks and loads a native library first, 0.2 s of Spark's start
+      defaults.put(IO_MODE, "NIO");
     }
     if (!tasksInThisJvm && unset(EXECUTOR_MALLOC, conf)) {
       // executors' own JVMs decode: they get the allocator settings the launcher gives this one
