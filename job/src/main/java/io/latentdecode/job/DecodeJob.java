@@ -12,6 +12,8 @@ import io.latentdecode.job.plan.CheckedModel;
 import io.latentdecode.job.plan.DeviceCheck;
 import io.latentdecode.job.plan.DuplicateIds;
 import io.latentdecode.job.plan.ExecutorMemoryCheck;
+import io.latentdecode.job.plan.ExpectedChannels;
+import io.latentdecode.job.plan.FirstNpyLatent;
 import io.latentdecode.job.plan.InputFiles;
 import io.latentdecode.job.plan.InputListing;
 import io.latentdecode.job.plan.InputPlanner;
@@ -133,9 +135,29 @@ public final class DecodeJob {
     boolean clearOutput = OutputCheck.check(outFs, output, input, options.mode());
     startup.lap("checks");
     CheckedModel model =
-        CheckedModel.load(resolved, checkConf, taskCpus, tasksDecodeHereOnCpu(options));
+        CheckedModel.load(
+            resolved,
+            checkConf,
+            taskCpus,
+            tasksDecodeHereOnCpu(options),
+            inputChannels(resolved, fileSystem(input, checkConf), listing, kind));
     startup.lap("model_check");
     return new Checked(input, output, listing, kind, outFs, clearOutput, model);
+  }
+
+  /**
+   * The channels of the input's first latent, where the run's conventions name none: the model
+   * check's tiny decode then tries the model on them before any task, and the model's first forward
+   * (which DJL runs alone) is over before the tasks' forwards begin.
+   */
+  private static ExpectedChannels inputChannels(
+      CheckedModel.Resolved resolved, FileSystem inputFs, InputListing listing, InputKind kind) {
+    if (resolved.settings().convention().requiredChannels() > 0) {
+      return ExpectedChannels.UNKNOWN;
+    }
+    return FirstNpyLatent.of(inputFs, listing, kind)
+        .map(first -> first.channels(resolved.settings().packing()))
+        .orElse(ExpectedChannels.UNKNOWN);
   }
 
   /** On YARN and Kubernetes: a container that cannot hold the decodes stops the run here. */

@@ -4,6 +4,7 @@ import io.latentdecode.job.cli.DecodeFlags;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.plan.CheckedModel;
 import io.latentdecode.job.plan.DeviceCheck;
+import io.latentdecode.job.plan.ExpectedChannels;
 import io.latentdecode.job.plan.InputPlanner;
 import io.latentdecode.udf.contract.HadoopConf;
 import io.latentdecode.udf.contract.InputKind;
@@ -64,7 +65,8 @@ public final class LatentDecode {
             CheckedModel.tasksDecodeHereOnCpu(
                 sc.master(),
                 run.settings().device(),
-                sc.getConf().contains("spark.task.resource.gpu.amount")));
+                sc.getConf().contains("spark.task.resource.gpu.amount")),
+            ExpectedChannels.UNKNOWN);
     DeviceCheck.check(model.settings().device(), sc.getConf());
     TaskPlan plan =
         new TaskPlan(

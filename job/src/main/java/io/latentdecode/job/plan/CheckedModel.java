@@ -68,13 +68,24 @@ public record CheckedModel(
   /**
    * The model loaded once on the driver and tried on a tiny latent, and the decoder in the run's
    * half precision.
+   *
+   * @param input the channels of the input's first latent, which the tiny latent of a TorchScript
+   *     decoder has where the run's conventions name none
    */
   public static CheckedModel load(
-      Resolved run, Configuration conf, int taskCpus, boolean keepForTasks) {
+      Resolved run,
+      Configuration conf,
+      int taskCpus,
+      boolean keepForTasks,
+      ExpectedChannels input) {
     DecodeSettings settings = run.settings();
     int channels = settings.convention().requiredChannels();
+    ExpectedChannels tiny = ExpectedChannels.ofConventions(channels);
+    if (!run.resolved().ref().isDirect()) {
+      tiny = tiny.or(input); // a weights file's architecture names its own
+    }
     ModelRef model =
-        ModelCheck.check(run.resolved(), run.modelUri(), conf, taskCpus, channels, keepForTasks);
+        ModelCheck.check(run.resolved(), run.modelUri(), conf, taskCpus, tiny, keepForTasks);
     ModelRef precisionModel =
         model.isDirect()
             ? PrecisionModel.direct(model, settings.precision(), run.resolved().forceUpcast())

@@ -4,24 +4,18 @@ import ai.djl.Device;
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceRequest;
-import io.latentdecode.udf.contract.InputFile;
 import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.contract.Tiling;
 import io.latentdecode.udf.decode.BatchSizes;
-import io.latentdecode.udf.latent.LatentException;
-import io.latentdecode.udf.latent.NpyFile;
 import io.latentdecode.udf.model.DecodeService;
 import io.latentdecode.udf.model.DecoderCache;
 import io.latentdecode.udf.model.ExecutorMemory;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 
 /**
  * Stops a CPU run on YARN or Kubernetes before Spark starts when its executors' memory overhead
@@ -35,7 +29,6 @@ public final class ExecutorMemoryCheck {
   /** What an executor holds outside its heap before decoding: the JVM's own and libtorch's. */
   static final long BASELINE_BYTES = 400L << 20;
 
-  private static final int HEADER_BYTES = 64 * 1024;
   private static final int DEFAULT_SIDE = 64;
 
   private ExecutorMemoryCheck() {}
@@ -74,7 +67,8 @@ public final class ExecutorMemoryCheck {
         || settings.tiling().mode() != Tiling.Mode.OFF) {
       return; // no container to outgrow, decodes in device memory, or tiles bound the memory
     }
-    int[] shape = firstNpyShape(inputFs, input, kind);
+    int[] shape =
+        FirstNpyLatent.of(inputFs, input, kind).map(FirstNpyLatent::singleLatentShape).orElse(null);
     if (shape == null) {
       if (channels <= 0) {
         return; // nothing says what a latent looks like until the tasks read one
@@ -104,27 +98,5 @@ public final class ExecutorMemoryCheck {
             memory.boundingSetting(),
             memory.overhead() >> 20,
             (needed >> 20) + 1));
-  }
-
-  /** The shape of the first {@code .npy} latent under the input, or null for other inputs. */
-  private static int[] firstNpyShape(FileSystem fs, InputListing input, InputKind kind) {
-    if (kind != InputKind.NPY) {
-      return null;
-    }
-    try {
-      Optional<InputFile> file = InputFiles.firstFile(input, InputKind.NPY);
-      if (file.isEmpty()) {
-        return null;
-      }
-      byte[] head = new byte[HEADER_BYTES];
-      int read;
-      try (InputStream in = fs.open(new Path(file.get().path()))) {
-        read = in.readNBytes(head, 0, head.length);
-      }
-      int[] shape = NpyFile.readHeader(java.util.Arrays.copyOf(head, read)).shape();
-      return shape.length == 3 ? shape : null;
-    } catch (IOException | LatentException e) {
-      return null; // the tasks quarantine a bad file; this check only sizes memory
-    }
   }
 }

@@ -33,7 +33,7 @@ public final class ModelCheck {
   /**
    * Loads a resolved model on the CPU and decodes one tiny latent with it.
    *
-   * @param channels the latent channel count the run's conventions expect, or 0 when unknown
+   * @param channels the latent channel count the tiny latent has, and where it comes from
    * @param keepForTasks whether this JVM's tasks will decode with it on the CPU (an embedded local
    *     run): the model then stays in the JVM's {@link DecoderCache} for them, loaded and warmed
    *     once, instead of being closed
@@ -43,7 +43,7 @@ public final class ModelCheck {
       String modelUri,
       Configuration conf,
       int intraOpThreads,
-      int channels,
+      ExpectedChannels channels,
       boolean keepForTasks) {
     ModelRef model = resolved.ref();
     if (!model.isDirect()) {
@@ -66,7 +66,12 @@ public final class ModelCheck {
       tinyForward(
           loaded,
           modelUri,
-          channels > 0 ? channels : model.direct().architecture().latentChannels());
+          channels.known()
+              ? channels
+              : new ExpectedChannels(
+                  model.direct().architecture().latentChannels(),
+                  "the architecture's channel count",
+                  "Check --model and --preset"));
     } finally {
       if (!keepForTasks) {
         loaded.close();
@@ -100,7 +105,8 @@ public final class ModelCheck {
       throw JobSetupException.external(
           "Cannot run: cannot read --model " + modelUri + ": " + e.getMessage(), e);
     }
-    return checkTorchScript(model, modelUri, conf, intraOpThreads, channels, false);
+    return checkTorchScript(
+        model, modelUri, conf, intraOpThreads, ExpectedChannels.ofConventions(channels), false);
   }
 
   /** Loads a TorchScript file (refusing pickle checkpoints) and tries it on a tiny latent. */
@@ -109,7 +115,7 @@ public final class ModelCheck {
       String modelUri,
       Configuration conf,
       int intraOpThreads,
-      int channels,
+      ExpectedChannels channels,
       boolean keepForTasks) {
     LoadedDecoder loaded;
     try {
@@ -127,7 +133,7 @@ public final class ModelCheck {
           e);
     }
     try {
-      if (channels > 0) {
+      if (channels.known()) {
         tinyForward(loaded, modelUri, channels);
       }
     } finally {
@@ -145,8 +151,8 @@ public final class ModelCheck {
         : DecoderCache.loadUncached(model, Device.cpu(), conf, intraOpThreads);
   }
 
-  private static void tinyForward(LoadedDecoder model, String modelUri, int channels) {
-    Shape input = new Shape(1, channels, 8, 8);
+  private static void tinyForward(LoadedDecoder model, String modelUri, ExpectedChannels channels) {
+    Shape input = new Shape(1, channels.count(), 8, 8);
     try (Predictor<NDList, NDList> predictor = model.newPredictor();
         NDManager scope = model.newBatchManager()) {
       Shape out = predictor.predict(new NDList(scope.zeros(input))).get(0).getShape();
@@ -169,9 +175,12 @@ public final class ModelCheck {
               + modelUri
               + " does not decode a latent "
               + input
-              + " (the preset's channel count): "
+              + " ("
+              + channels.source()
+              + "): "
               + Causes.rootMessage(e)
-              + ". Is it the decoder for this preset? Check --model and --preset",
+              + ". "
+              + channels.advice(),
           e);
     }
   }
