@@ -42,6 +42,7 @@ public final class BatchDecoder implements AutoCloseable {
   private final Supplier<Predictor<NDList, NDList>> fp32Fallback;
   private final DecodeSettings settings;
   private final TileSizes tileSizes;
+  private final DeviceShare share;
   private Predictor<NDList, NDList> fp32Predictor;
 
   /**
@@ -67,6 +68,7 @@ public final class BatchDecoder implements AutoCloseable {
     this.fp32Fallback = fp32Fallback;
     this.settings = settings;
     this.tileSizes = new TileSizes(decoder, settings, share);
+    this.share = share;
   }
 
   /** A float32 decoder used by one caller alone: no fallback, no one to share the device with. */
@@ -109,7 +111,7 @@ public final class BatchDecoder implements AutoCloseable {
       int redecoded = 0;
       int oomSplits = 0;
       try {
-        Shrunk shrunk = decodeShrinkingOnOom(scope, z, tile);
+        Shrunk shrunk = forward(scope, z, tile, first);
         if (shrunk.failed().length > 0) {
           List<Latent> survivors = new ArrayList<>();
           for (int i = 0; i < kept.size(); i++) {
@@ -231,6 +233,34 @@ public final class BatchDecoder implements AutoCloseable {
    */
   private record Shrunk(
       NDArray images, LatentException[] failures, long[] succeeded, long[] failed, int splits) {}
+
+  /**
+   * The batch's forward; a single latent's, whole, may be the memory probe's measurement of its
+   * size ({@link ForwardMemoryProbe#firstForward}).
+   */
+  private Shrunk forward(NDManager scope, NDArray z, int tile, Latent first)
+      throws TranslateException {
+    if (z.getShape().get(0) != 1 || tile > 0) {
+      return decodeShrinkingOnOom(scope, z, tile);
+    }
+    try {
+      return ForwardMemoryProbe.firstForward(
+          decoder,
+          first.channels(),
+          first.height(),
+          first.width(),
+          share.service(),
+          () -> decodeShrinkingOnOom(scope, z, tile),
+          shrunk ->
+              shrunk.splits() == 0 && shrunk.failed().length == 0
+                  ? shrunk.images().getShape().get(2) * shrunk.images().getShape().get(3)
+                  : 0);
+    } catch (TranslateException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("the forward's memory measurement failed", e);
+    }
+  }
 
   /**
    * Decodes the batch; when the forward runs out of memory, halves the batch and retries each half,

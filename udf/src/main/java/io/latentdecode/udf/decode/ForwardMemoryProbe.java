@@ -11,8 +11,15 @@ import io.latentdecode.udf.model.DeviceMemory;
 import io.latentdecode.udf.model.EngineSetup;
 import io.latentdecode.udf.model.LoadedDecoder;
 import io.latentdecode.udf.model.ProcessMemory;
+import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +69,7 @@ final class ForwardMemoryProbe {
             && (decoder.device().isGpu() || !ProcessMemory.canReleaseFreeMemory());
     int h = atProbeSize ? PROBE : latentH;
     int w = atProbeSize ? PROBE : latentW;
-    String key = decoder.cacheKey() + "/" + decoder.device() + "/" + channels + "/" + h + "x" + w;
+    String key = key(decoder, channels, h, w);
     Long known = MEASURED.get(key);
     if (known != null) {
       return known;
@@ -94,6 +101,108 @@ final class ForwardMemoryProbe {
           FALLBACK_BYTES_PER_PIXEL);
       MEASURED.putIfAbsent(key, FALLBACK_BYTES_PER_PIXEL);
       return FALLBACK_BYTES_PER_PIXEL;
+    }
+  }
+
+  /** The figure measured for latents {@code h x w} in this JVM, if any: for tests. */
+  static Optional<Long> measuredFigure(LoadedDecoder decoder, int channels, int h, int w) {
+    return Optional.ofNullable(MEASURED.get(key(decoder, channels, h, w)));
+  }
+
+  private static String key(LoadedDecoder decoder, int channels, int h, int w) {
+    return decoder.cacheKey() + "/" + decoder.device() + "/" + channels + "/" + h + "x" + w;
+  }
+
+  /**
+   * Runs a task's forward of one latent {@code [channels, h, w]}; where the probe has not measured
+   * that size in this JVM yet, the forward is the probe's measurement, so that no forward is run
+   * for the probe alone: on the CPU, with glibc's allocator (where the probe measures at the
+   * latent's own size), the forward runs with the device to itself and every worker's cores, on a
+   * fresh thread (a worker's OpenMP team keeps the size of its first forward), after the allocator
+   * handed its free memory back. Its result goes back to the task as any other forward's; a later
+   * {@link #bytesPerOutputPixel} for the size finds the figure.
+   *
+   * @param outputPixels the output pixels of a result that decoded the latent whole in one forward,
+   *     or 0 for one that was split or failed (not a measurement)
+   */
+  static <T> T firstForward(
+      LoadedDecoder decoder,
+      int channels,
+      int h,
+      int w,
+      DecodeService service,
+      Callable<T> forward,
+      ToLongFunction<T> outputPixels)
+      throws Exception {
+    String key = key(decoder, channels, h, w);
+    if (decoder.device().isGpu()
+        || !ProcessMemory.supported()
+        || !ProcessMemory.canReleaseFreeMemory()
+        || MEASURED.containsKey(key)) {
+      return forward.call();
+    }
+    Optional<T> measured =
+        service.alone(
+            () ->
+                MEASURED.containsKey(key) // another task's first forward measured it meanwhile
+                    ? Optional.empty()
+                    : Optional.of(
+                        EngineSetup.withIntraOpThreads(
+                            service.workers() * EngineSetup.intraOpThreads(),
+                            () ->
+                                onFreshThread(
+                                    () ->
+                                        measureDuring(
+                                            key, channels, h, w, forward, outputPixels)))));
+    return measured.isPresent() ? measured.get() : forward.call();
+  }
+
+  private static <T> T measureDuring(
+      String key, int channels, int h, int w, Callable<T> forward, ToLongFunction<T> outputPixels)
+      throws Exception {
+    long start = System.nanoTime();
+    long before;
+    try {
+      ProcessMemory.releaseFreeMemory();
+      before = ProcessMemory.residentBytes();
+      ProcessMemory.resetPeak();
+    } catch (IOException e) {
+      return forward.call(); // unmeasured: a later probe of its own measures the size
+    }
+    T result = forward.call();
+    long peak;
+    try {
+      peak = ProcessMemory.peakResidentBytes() - before;
+    } catch (IOException e) {
+      return result;
+    }
+    long pixels = outputPixels.applyAsLong(result);
+    if (pixels > 0 && peak > 0) {
+      long perPixel = Math.max(1, peak / pixels);
+      MEASURED.putIfAbsent(key, perPixel);
+      LOG.info(
+          "Memory of a task's first forward of a {} latent, measured as the probe: {} MB at"
+              + " peak, {} B per output pixel (in {} s)",
+          new Shape(1, channels, h, w),
+          peak >> 20,
+          perPixel,
+          String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
+    }
+    return result;
+  }
+
+  private static <T> T onFreshThread(Callable<T> work) throws Exception {
+    ExecutorService thread =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "latent-decode-memory-probe"));
+    try {
+      return thread.submit(work).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    } finally {
+      thread.shutdown();
     }
   }
 

@@ -91,6 +91,63 @@ class ForwardMemoryProbeTest {
     System.out.println("ForwardMemoryProbeTest: " + figures);
   }
 
+  /**
+   * A task's first forward of a size is the probe's measurement: its images go back to the task,
+   * the figure is there for the batch sizes without a forward of its own, and it predicts a decode
+   * of a batch of that size (with attention's square at 96x96).
+   */
+  @ParameterizedTest
+  @CsvSource({"taef2, 32, 48, 40", "sd-tiny, 4, 96, 96"})
+  void aTasksFirstForwardOfASizeIsTheProbesMeasurement(String model, int channels, int h, int w)
+      throws Exception {
+    LoadedDecoder decoder =
+        TestDecoders.onCpu(
+            model.equals("taef2")
+                ? SharedData.taef2Decoder()
+                : SharedData.autoencoderKl(model).resolve("decoder.ts.pt"));
+    DecodeService service = DecodeService.unshared(Device.cpu());
+    long pixels = (long) h * 8 * w * 8;
+    assertThat(ForwardMemoryProbe.measuredFigure(decoder, channels, h, w)).isEmpty();
+
+    Shape out = firstForward(decoder, new Shape(1, channels, h, w), service);
+    long figure = ForwardMemoryProbe.measuredFigure(decoder, channels, h, w).orElseThrow();
+    Shape again = firstForward(decoder, new Shape(1, channels, h, w), service);
+
+    assertThat(out).isEqualTo(new Shape(1, 3, h * 8, w * 8));
+    assertThat(again).isEqualTo(out);
+    assertThat(ForwardMemoryProbe.measuredFigure(decoder, channels, h, w)).contains(figure);
+    assertThat(ForwardMemoryProbe.bytesPerOutputPixel(decoder, channels, h, w, service))
+        .isEqualTo(figure);
+    ProcessMemory.releaseFreeMemory();
+    long before = ProcessMemory.residentBytes();
+    ProcessMemory.resetPeak();
+    decode(decoder, new Shape(2, channels, h, w));
+    long measured = ProcessMemory.peakResidentBytes() - before;
+    long forTwo = figure * 2 * pixels;
+    String figures =
+        String.format(
+            "%s %dx%dx%d, a batch of 2: measured %d MB, predicted from the first forward %d MB"
+                + " (%d B per output pixel)",
+            model, channels, h, w, measured >> 20, forTwo >> 20, figure);
+    assertThat((double) forTwo).as(figures).isBetween(0.8 * measured, 2.0 * measured);
+    System.out.println("ForwardMemoryProbeTest: " + figures);
+  }
+
+  private static Shape firstForward(LoadedDecoder decoder, Shape shape, DecodeService service)
+      throws Exception {
+    try (NDManager scope = decoder.newBatchManager();
+        Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
+      return ForwardMemoryProbe.firstForward(
+          decoder,
+          (int) shape.get(1),
+          (int) shape.get(2),
+          (int) shape.get(3),
+          service,
+          () -> predictor.predict(new NDList(scope.zeros(shape))).get(0).getShape(),
+          images -> images.get(2) * images.get(3));
+    }
+  }
+
   private static void decode(LoadedDecoder decoder, Shape shape) throws Exception {
     try (NDManager scope = decoder.newBatchManager();
         Predictor<NDList, NDList> predictor = decoder.newPredictor()) {
