@@ -2,11 +2,12 @@ package io.latentdecode.job.plan;
 
 /**
  * The latent channel count the driver's model check decodes a tiny latent with, and where it came
- * from: the run's conventions (a preset, or per-channel statistics), or, where they name none, the
- * input's first latent. Unknown (0) skips the tiny decode.
+ * from: the run's conventions (a preset, or per-channel statistics), whose count a model must take
+ * or the run stops, or, where they name none, the input's first latent, only a hint (that file may
+ * be a bad row, which the tasks quarantine). Unknown (0) skips the tiny decode.
  */
-public record ExpectedChannels(int count, String source, String advice) {
-  public static final ExpectedChannels UNKNOWN = new ExpectedChannels(0, "", "");
+public record ExpectedChannels(int count, String source, String advice, boolean binding) {
+  public static final ExpectedChannels UNKNOWN = new ExpectedChannels(0, "", "", false);
 
   public static ExpectedChannels ofConventions(int count) {
     return count <= 0
@@ -14,7 +15,8 @@ public record ExpectedChannels(int count, String source, String advice) {
         : new ExpectedChannels(
             count,
             "the preset's channel count",
-            "Is it the decoder for this preset? Check --model and --preset");
+            "Is it the decoder for this preset? Check --model and --preset",
+            true);
   }
 
   public static ExpectedChannels ofInput(int count, String file) {
@@ -23,7 +25,8 @@ public record ExpectedChannels(int count, String source, String advice) {
         : new ExpectedChannels(
             count,
             "the channel count of the input's first latent, " + file,
-            "Is it the decoder for these latents? Check --model and --input");
+            "Is it the decoder for these latents? Check --model and --input",
+            false);
   }
 
   /** These conventions' count where they name one, else {@code input}'s. */

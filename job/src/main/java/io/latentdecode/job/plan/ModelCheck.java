@@ -20,6 +20,8 @@ import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks {@code --model} on the driver before any task starts: the file exists, its digest
@@ -28,6 +30,8 @@ import org.apache.hadoop.fs.Path;
  * instead of a failure in every task.
  */
 public final class ModelCheck {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelCheck.class);
+
   private ModelCheck() {}
 
   /**
@@ -71,7 +75,8 @@ public final class ModelCheck {
               : new ExpectedChannels(
                   model.direct().architecture().latentChannels(),
                   "the architecture's channel count",
-                  "Check --model and --preset"));
+                  "Check --model and --preset",
+                  true));
     } finally {
       if (!keepForTasks) {
         loaded.close();
@@ -133,8 +138,20 @@ public final class ModelCheck {
           e);
     }
     try {
-      if (channels.known()) {
+      if (channels.binding()) {
         tinyForward(loaded, modelUri, channels);
+      } else if (channels.known()) {
+        try {
+          tinyForward(loaded, modelUri, channels);
+        } catch (JobSetupException e) {
+          // a hint only: that file may be a bad row; the tasks quarantine what the model refuses
+          LOG.warn(
+              "--model {} does not decode a latent of {} ({}); the run goes on, and its tasks"
+                  + " quarantine the latents the model refuses",
+              modelUri,
+              channels.source(),
+              Causes.rootMessage(e));
+        }
       }
     } finally {
       if (!keepForTasks) {

@@ -211,20 +211,6 @@ class SetupErrorsTest {
   }
 
   @Test
-  void aModelThatDoesNotTakeTheInputsLatentsStopsBeforeAnyTask() throws Exception {
-    // No preset names a channel count: the check tries the model on the first file's (16); the
-    // preview decoder takes 4.
-    Path latents = tmp.resolve("sixteen");
-    TestLatents.randomNpy(latents.resolve("a.npy"), 1, 16, 4, 4);
-    assertSetupError(
-        CliRun.decode(latents.toString(), output.toString(), model.toString()),
-        "does not decode a latent (1, 16, 8, 8)",
-        "the channel count of the input's first latent",
-        "a.npy",
-        "Check --model and --input");
-  }
-
-  @Test
   void anUnknownPresetListsTheBuiltInOnes() {
     assertSetupError(
         CliRun.decode(input.toString(), output.toString(), model.toString(), "--preset", "sd5"),
