@@ -16,9 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,10 +114,11 @@ final class ForwardMemoryProbe {
    * Runs a task's forward of one latent {@code [channels, h, w]}; where the probe has not measured
    * that size in this JVM yet, the forward is the probe's measurement, so that no forward is run
    * for the probe alone: on the CPU, with glibc's allocator (where the probe measures at the
-   * latent's own size), the forward runs with the device to itself and every worker's cores, on a
-   * fresh thread (a worker's OpenMP team keeps the size of its first forward), after the allocator
-   * handed its free memory back. Its result goes back to the task as any other forward's; a later
-   * {@link #bytesPerOutputPixel} for the size finds the figure.
+   * latent's own size), the forward runs with the device to itself, after the allocator handed its
+   * free memory back. It keeps its worker's thread count: more threads would sum in another order
+   * and give this image other pixels (by a unit here and there) than the same latent decoded later.
+   * Its result goes back to the task as any other forward's; a later {@link #bytesPerOutputPixel}
+   * for the size finds the figure.
    *
    * @param outputPixels the output pixels of a result that decoded the latent whole in one forward,
    *     or 0 for one that was split or failed (not a measurement)
@@ -146,14 +144,7 @@ final class ForwardMemoryProbe {
             () ->
                 MEASURED.containsKey(key) // another task's first forward measured it meanwhile
                     ? Optional.empty()
-                    : Optional.of(
-                        EngineSetup.withIntraOpThreads(
-                            service.workers() * EngineSetup.intraOpThreads(),
-                            () ->
-                                onFreshThread(
-                                    () ->
-                                        measureDuring(
-                                            key, channels, h, w, forward, outputPixels)))));
+                    : Optional.of(measureDuring(key, channels, h, w, forward, outputPixels)));
     return measured.isPresent() ? measured.get() : forward.call();
   }
 
@@ -189,21 +180,6 @@ final class ForwardMemoryProbe {
           String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
     }
     return result;
-  }
-
-  private static <T> T onFreshThread(Callable<T> work) throws Exception {
-    ExecutorService thread =
-        Executors.newSingleThreadExecutor(r -> new Thread(r, "latent-decode-memory-probe"));
-    try {
-      return thread.submit(work).get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
-    } finally {
-      thread.shutdown();
-    }
   }
 
   private static long measure(LoadedDecoder decoder, int channels, int h, int w) throws Exception {
