@@ -147,8 +147,9 @@ public final class DecodeJob {
 
   /**
    * The channels of the input's first latent, where the run's conventions name none: the model
-   * check's tiny decode then tries the model on them before any task, and the model's first forward
-   * (which DJL runs alone) is over before the tasks' forwards begin.
+   * check's tiny decode then runs on them, so that the model's first forward (which DJL runs alone)
+   * is over before the tasks' forwards begin. A hint only: a model that refuses them logs a
+   * warning.
    */
   private static ExpectedChannels inputChannels(
       CheckedModel.Resolved resolved, FileSystem inputFs, InputListing listing, InputKind kind) {

@@ -50,11 +50,6 @@ public final class FirstNpyLatent {
     }
   }
 
-  /** The tensor's shape, as stored. */
-  public int[] shape() {
-    return shape.clone();
-  }
-
   /** A single {@code [C, h, w]} latent's shape, or null where the file holds another layout. */
   public int[] singleLatentShape() {
     return shape.length == 3 ? shape.clone() : null;
