@@ -64,11 +64,7 @@ class ForwardMemoryProbeTest {
   @CsvSource({"taef2, 32, 64, 32", "sd-tiny, 4, 40, 56"})
   void aSmallLatentIsMeasuredAtItsOwnSizeAfterEarlierDecodesLeftMemoryInTheAllocator(
       String model, int channels, int h, int w) throws Exception {
-    LoadedDecoder decoder =
-        TestDecoders.onCpu(
-            model.equals("taef2")
-                ? SharedData.taef2Decoder()
-                : SharedData.autoencoderKl(model).resolve("decoder.ts.pt"));
+    LoadedDecoder decoder = decoderOnCpu(model);
     DecodeService service = DecodeService.unshared(Device.cpu());
     long pixels = (long) h * 8 * w * 8;
     for (int i = 0; i < 3; i++) {
@@ -100,11 +96,7 @@ class ForwardMemoryProbeTest {
   @CsvSource({"taef2, 32, 48, 40", "sd-tiny, 4, 96, 96"})
   void aTasksFirstForwardOfASizeIsTheProbesMeasurement(String model, int channels, int h, int w)
       throws Exception {
-    LoadedDecoder decoder =
-        TestDecoders.onCpu(
-            model.equals("taef2")
-                ? SharedData.taef2Decoder()
-                : SharedData.autoencoderKl(model).resolve("decoder.ts.pt"));
+    LoadedDecoder decoder = decoderOnCpu(model);
     DecodeService service = DecodeService.unshared(Device.cpu());
     long pixels = (long) h * 8 * w * 8;
     assertThat(ForwardMemoryProbe.measuredFigure(decoder, channels, h, w)).isEmpty();
@@ -149,6 +141,14 @@ class ForwardMemoryProbeTest {
           () -> predictor.predict(new NDList(scope.zeros(shape))).get(0).getShape(),
           images -> images.get(2) * images.get(3));
     }
+  }
+
+  /** TAEF2's TorchScript decoder, or the trace of the AutoencoderKL test model of that name. */
+  private static LoadedDecoder decoderOnCpu(String model) throws Exception {
+    return TestDecoders.onCpu(
+        model.equals("taef2")
+            ? SharedData.taef2Decoder()
+            : SharedData.autoencoderKl(model).resolve("decoder.ts.pt"));
   }
 
   private static void decode(LoadedDecoder decoder, Shape shape) throws Exception {
