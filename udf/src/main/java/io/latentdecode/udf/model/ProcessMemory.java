@@ -12,6 +12,9 @@ import java.nio.file.Path;
 public final class ProcessMemory {
   private static final Path STATUS = Path.of("/proc/self/status");
   private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
+  private static final long STEADY_POLL_MILLIS = 50;
+  private static final long STEADY_BYTES = 1 << 20;
+  private static final long STEADY_WAIT_MILLIS = 3000;
 
   private ProcessMemory() {}
 
@@ -67,8 +70,11 @@ public final class ProcessMemory {
   /**
    * Peak resident memory above the starting point while {@code work} runs on a fresh thread (grad
    * mode is per thread in PyTorch and on by default: a fresh thread is where a graph would be
-   * recorded), after the allocator's free memory went back to the kernel. An {@code AutoCloseable}
-   * result is closed after the measurement.
+   * recorded), after a collection, once the JVM has handed the heap it freed back to the kernel (G1
+   * does that on a thread of its own for a while after a collection: a large heap shrinking during
+   * the work hid the work's own growth, down to negative figures), and after the allocator's free
+   * memory went back to the kernel. An {@code AutoCloseable} result is closed after the
+   * measurement.
    */
   public static long peakDuringOnFreshThread(java.util.concurrent.Callable<?> work)
       throws Exception {
@@ -79,6 +85,7 @@ public final class ProcessMemory {
           .submit(
               () -> {
                 System.gc();
+                awaitSteadyResidentMemory();
                 releaseFreeMemory();
                 long before = residentBytes();
                 resetPeak();
@@ -92,6 +99,23 @@ public final class ProcessMemory {
           .get();
     } finally {
       thread.shutdown();
+    }
+  }
+
+  /**
+   * Waits until resident memory holds still (two readings {@value #STEADY_POLL_MILLIS} ms apart
+   * within {@value #STEADY_BYTES} bytes), at most {@value #STEADY_WAIT_MILLIS} ms.
+   */
+  static void awaitSteadyResidentMemory() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + STEADY_WAIT_MILLIS * 1_000_000L;
+    long last = residentBytes();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(STEADY_POLL_MILLIS);
+      long now = residentBytes();
+      if (Math.abs(now - last) < STEADY_BYTES) {
+        return;
+      }
+      last = now;
     }
   }
 

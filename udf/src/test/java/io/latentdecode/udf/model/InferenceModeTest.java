@@ -99,6 +99,7 @@ class InferenceModeTest {
         "Peak memory of a 4x256x256 TAEF2 decode: inference mode %.0f MB, autograd graph %.0f MB,"
             + " ratio %.2f%n",
         inference / 1e6, autograd / 1e6, ratio);
+    assertMeasured(inference, BATCH[0] * 3L * BATCH[2] * 8 * BATCH[3] * 8);
     assertThat(autograd)
         .as("the autograd decode must actually have kept a graph")
         .isGreaterThan(inference);
@@ -176,10 +177,21 @@ class InferenceModeTest {
         "Peak memory of a 2x256x256 sd-tiny AutoencoderKL decode from its weights: inference mode"
             + " %.0f MB, autograd graph %.0f MB, ratio %.2f%n",
         inference / 1e6, autograd / 1e6, ratio);
+    assertMeasured(inference, batch[0] * 3L * batch[2] * 8 * batch[3] * 8);
     assertThat(autograd)
         .as("the autograd decode must actually have kept a graph")
         .isGreaterThan(inference);
     assertThat(ratio).as("inference-mode peak / autograd peak").isLessThan(0.6);
+  }
+
+  /**
+   * A decode holds at least its own output (float32 pixels) at its peak: a figure below that was
+   * hidden by memory the process handed back meanwhile, and would let any ratio pass.
+   */
+  private static void assertMeasured(long inferencePeak, long outputPixels) {
+    assertThat(inferencePeak)
+        .as("the inference-mode decode's measured peak")
+        .isGreaterThanOrEqualTo(outputPixels * Float.BYTES);
   }
 
   private static Path sdTinyWeights() {
