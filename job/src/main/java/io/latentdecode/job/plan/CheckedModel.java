@@ -6,6 +6,7 @@ import io.latentdecode.job.config.LatentConventions;
 import io.latentdecode.job.config.RunOptions;
 import io.latentdecode.job.model.ModelResolver;
 import io.latentdecode.job.model.ResolvedModel;
+import io.latentdecode.job.spark.SparkSessions;
 import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.contract.DeviceRequest;
 import io.latentdecode.udf.contract.ModelRef;
@@ -95,13 +96,13 @@ public record CheckedModel(
   }
 
   /**
-   * Whether a run's tasks decode in the driver's JVM on the CPU (an embedded local master, no GPU
-   * asked for the tasks): the model the driver checks is then the one they decode with ({@link
-   * #load}'s {@code keepForTasks}).
+   * Whether a run's tasks decode in the driver's JVM on the CPU (an embedded local master, not
+   * local-cluster's executor JVMs; no GPU asked for the tasks): the model the driver checks is then
+   * the one they decode with ({@link #load}'s {@code keepForTasks}).
    */
   public static boolean tasksDecodeHereOnCpu(
       String master, DeviceRequest device, boolean gpusForTasks) {
-    return master.startsWith("local") && device != DeviceRequest.GPU && !gpusForTasks;
+    return SparkSessions.tasksRunInThisJvm(master) && device != DeviceRequest.GPU && !gpusForTasks;
   }
 
   /** The latent channels the run's conventions or the model's architecture name, or 0. */

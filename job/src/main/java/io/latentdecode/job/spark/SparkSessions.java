@@ -78,8 +78,7 @@ public final class SparkSessions {
       // a second) would come before the first forward. --conf spark.ui.enabled=true brings it back
       defaults.put(UI_ENABLED, "false");
     }
-    boolean tasksInThisJvm =
-        effectiveMaster.equals("local") || effectiveMaster.startsWith("local[");
+    boolean tasksInThisJvm = tasksRunInThisJvm(effectiveMaster);
     if (tasksInThisJvm && unset(LOCAL_FILE_SYSTEM, conf)) {
       // Spark's own file: uses share the JVM's cached file system with the run's: the same one,
       // without a chmod process per file created (the tasks' settings name it on any master;
@@ -96,6 +95,14 @@ public final class SparkSessions {
       defaults.put(EXECUTOR_MALLOC, MallocSettings.TUNABLES);
     }
     return defaults;
+  }
+
+  /**
+   * Whether a master runs its tasks in the driver's own JVM: {@code local} and {@code local[...]},
+   * not {@code local-cluster[...]}, whose executors are JVMs of their own.
+   */
+  public static boolean tasksRunInThisJvm(String effectiveMaster) {
+    return effectiveMaster.equals("local") || effectiveMaster.startsWith("local[");
   }
 
   /** The master a session this run starts gets: {@code --master}, spark-submit's, or embedded. */
