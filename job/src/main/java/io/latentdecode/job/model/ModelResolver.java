@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.udf.contract.LatentConvention;
-import io.latentdecode.udf.contract.ModelDigest;
 import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.contract.Precision;
@@ -15,6 +14,7 @@ import io.latentdecode.udf.graph.InvalidModelException;
 import io.latentdecode.udf.graph.SafetensorsHeader;
 import io.latentdecode.udf.graph.TaesdArchitecture;
 import io.latentdecode.udf.graph.WeightLayout;
+import io.latentdecode.udf.model.ModelFetcher;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,7 +71,7 @@ public final class ModelResolver {
       if (path.getName().endsWith(".safetensors")) {
         return singleFile(fs, fs.makeQualified(path));
       }
-      ModelRef ref = ModelDigest.of(fs, path);
+      ModelRef ref = ModelFetcher.digest(fs, path);
       return new ResolvedModel(ref, "TorchScript", ref.uri(), null, null, false, true, null);
     } catch (InvalidModelException e) {
       throw new JobSetupException("Cannot run: --model " + uri + ": " + e.getMessage(), e);
@@ -189,7 +189,7 @@ public final class ModelResolver {
 
   private static ModelRef direct(FileSystem fs, Path weights, DecoderWeights matched)
       throws IOException {
-    ModelRef file = ModelDigest.of(fs, weights);
+    ModelRef file = ModelFetcher.digest(fs, weights);
     return new ModelRef(
         file.uri(),
         file.sha256(),

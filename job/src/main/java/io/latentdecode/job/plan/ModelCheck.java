@@ -9,7 +9,6 @@ import ai.djl.translate.TranslateException;
 import io.latentdecode.job.JobSetupException;
 import io.latentdecode.job.model.ResolvedModel;
 import io.latentdecode.udf.contract.Causes;
-import io.latentdecode.udf.contract.ModelDigest;
 import io.latentdecode.udf.contract.ModelRef;
 import io.latentdecode.udf.model.DecoderCache;
 import io.latentdecode.udf.model.LoadedDecoder;
@@ -99,7 +98,7 @@ public final class ModelCheck {
         throw new JobSetupException(
             "Cannot run: --model " + modelUri + " is a directory; pass the TorchScript file");
       }
-      model = ModelDigest.of(fs, path);
+      model = ModelFetcher.digest(fs, path);
     } catch (FileNotFoundException e) {
       throw new JobSetupException(
           "Cannot run: --model "

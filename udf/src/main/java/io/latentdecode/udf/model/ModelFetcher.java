@@ -1,8 +1,11 @@
 package io.latentdecode.udf.model;
 
+import io.latentdecode.udf.contract.ModelDigest;
 import io.latentdecode.udf.contract.ModelRef;
+import io.latentdecode.udf.contract.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,21 +20,21 @@ import org.apache.hadoop.fs.FileSystem;
  * file.
  */
 public final class ModelFetcher {
+  private static final int CHUNK = 1 << 20;
+
   private ModelFetcher() {}
 
   public static Path localCopy(ModelRef model, Configuration conf) throws IOException {
     org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(model.uri());
-    if ("file".equals(source.toUri().getScheme())) {
+    if (isLocal(source)) {
       return Paths.get(source.toUri());
     }
-    Path dir =
-        Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models", model.sha256());
-    Path target = dir.resolve(model.fileName());
+    Path target = cached(model);
     if (Files.isRegularFile(target) && Files.size(target) == model.sizeBytes()) {
       return target;
     }
-    Files.createDirectories(dir);
-    Path partial = Files.createTempFile(dir, "fetch-", ".partial");
+    Files.createDirectories(target.getParent());
+    Path partial = Files.createTempFile(target.getParent(), "fetch-", ".partial");
     FileSystem fs = source.getFileSystem(conf);
     try (InputStream in = fs.open(source)) {
       Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
@@ -43,5 +46,54 @@ public final class ModelFetcher {
           "Cannot fetch model " + model.uri() + " to " + target + ": " + e.getMessage(), e);
     }
     return target;
+  }
+
+  /**
+   * The model file's reference, its bytes read once: a local file is only hashed; any other is
+   * hashed while it is copied to where {@link #localCopy} finds it. The driver, which loads the
+   * model it checks, so reads a model in object storage once rather than once for its digest and
+   * again to load it.
+   */
+  public static ModelRef digest(FileSystem fs, org.apache.hadoop.fs.Path model) throws IOException {
+    org.apache.hadoop.fs.Path qualified = fs.makeQualified(model);
+    if (isLocal(qualified)) {
+      return ModelDigest.of(fs, model);
+    }
+    fs.getFileStatus(model); // a missing model is a FileNotFoundException, as from ModelDigest
+    Path root = Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models");
+    Files.createDirectories(root);
+    Path partial = Files.createTempFile(root, "fetch-", ".partial");
+    try {
+      String sha256;
+      long size = 0;
+      try (Sha256 digest = Sha256.start();
+          InputStream in = fs.open(model);
+          OutputStream out = Files.newOutputStream(partial)) {
+        byte[] chunk = new byte[CHUNK];
+        for (int read; (read = in.readNBytes(chunk, 0, CHUNK)) > 0; size += read) {
+          digest.update(chunk, 0, read);
+          out.write(chunk, 0, read);
+        }
+        sha256 = digest.hex();
+      }
+      ModelRef ref = new ModelRef(qualified.toString(), sha256, size);
+      Path target = cached(ref);
+      Files.createDirectories(target.getParent());
+      Files.move(
+          partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return ref;
+    } finally {
+      Files.deleteIfExists(partial);
+    }
+  }
+
+  private static boolean isLocal(org.apache.hadoop.fs.Path path) {
+    return "file".equals(path.toUri().getScheme());
+  }
+
+  /** Where a model from another file system is kept on this machine's disk. */
+  private static Path cached(ModelRef model) {
+    return Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models", model.sha256())
+        .resolve(model.fileName());
   }
 }
