@@ -2,6 +2,7 @@ package io.latentdecode.udf.contract;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -13,6 +14,11 @@ public final class ModelDigest {
   private ModelDigest() {}
 
   public static ModelRef of(FileSystem fs, Path model) throws IOException {
+    return of(fs, model, OutputStream.nullOutputStream());
+  }
+
+  /** The same, writing the bytes it reads to {@code copy} as well (one read serves both). */
+  public static ModelRef of(FileSystem fs, Path model, OutputStream copy) throws IOException {
     FileStatus status = fs.getFileStatus(model);
     String sha256;
     try (Sha256 digest = Sha256.start();
@@ -20,6 +26,7 @@ public final class ModelDigest {
       byte[] chunk = new byte[CHUNK];
       for (int read; (read = in.readNBytes(chunk, 0, CHUNK)) > 0; ) {
         digest.update(chunk, 0, read);
+        copy.write(chunk, 0, read);
       }
       sha256 = digest.hex();
     }

@@ -2,7 +2,6 @@ package io.latentdecode.udf.model;
 
 import io.latentdecode.udf.contract.ModelDigest;
 import io.latentdecode.udf.contract.ModelRef;
-import io.latentdecode.udf.contract.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,8 +19,6 @@ import org.apache.hadoop.fs.FileSystem;
  * file.
  */
 public final class ModelFetcher {
-  private static final int CHUNK = 1 << 20;
-
   private ModelFetcher() {}
 
   public static Path localCopy(ModelRef model, Configuration conf) throws IOException {
@@ -55,28 +52,16 @@ public final class ModelFetcher {
    * again to load it.
    */
   public static ModelRef digest(FileSystem fs, org.apache.hadoop.fs.Path model) throws IOException {
-    org.apache.hadoop.fs.Path qualified = fs.makeQualified(model);
-    if (isLocal(qualified)) {
+    if (isLocal(fs.makeQualified(model))) {
       return ModelDigest.of(fs, model);
     }
-    fs.getFileStatus(model); // a missing model is a FileNotFoundException, as from ModelDigest
-    Path root = Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models");
-    Files.createDirectories(root);
-    Path partial = Files.createTempFile(root, "fetch-", ".partial");
+    Files.createDirectories(cacheRoot());
+    Path partial = Files.createTempFile(cacheRoot(), "fetch-", ".partial");
     try {
-      String sha256;
-      long size = 0;
-      try (Sha256 digest = Sha256.start();
-          InputStream in = fs.open(model);
-          OutputStream out = Files.newOutputStream(partial)) {
-        byte[] chunk = new byte[CHUNK];
-        for (int read; (read = in.readNBytes(chunk, 0, CHUNK)) > 0; size += read) {
-          digest.update(chunk, 0, read);
-          out.write(chunk, 0, read);
-        }
-        sha256 = digest.hex();
+      ModelRef ref;
+      try (OutputStream copy = Files.newOutputStream(partial)) {
+        ref = ModelDigest.of(fs, model, copy);
       }
-      ModelRef ref = new ModelRef(qualified.toString(), sha256, size);
       Path target = cached(ref);
       Files.createDirectories(target.getParent());
       Files.move(
@@ -93,7 +78,10 @@ public final class ModelFetcher {
 
   /** Where a model from another file system is kept on this machine's disk. */
   private static Path cached(ModelRef model) {
-    return Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models", model.sha256())
-        .resolve(model.fileName());
+    return cacheRoot().resolve(model.sha256()).resolve(model.fileName());
+  }
+
+  private static Path cacheRoot() {
+    return Paths.get(System.getProperty("java.io.tmpdir"), "latent-decode-models");
   }
 }
