@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged jar on a plain {@code java -jar} (manifest {@code Add-Opens} and {@code lib/} class
  * path) and through the launcher beside it ({@code target/latent-decode}, which starts the JVM with
  * the class data sharing archive the build made): the README's demo command works, the launcher's
- * JVM maps the job's classes from the archive, and exit codes reach the shell.
+ * JVM maps the job's classes from the archive, libtorch's own log shows no warnings, and exit codes
+ * reach the shell.
  */
 class JarLaunchIT {
   private record Launch(int exitCode, String output) {}
@@ -36,6 +37,10 @@ class JarLaunchIT {
     Launch demo = launcher(Map.of(), "demo", "--output", tmp.resolve("demo").toString());
     assertThat(demo.exitCode()).as(demo.output()).isZero();
     assertThat(demo.output()).contains("6 images, 0 errors");
+    assertThat(demo.output().lines())
+        .as(
+            "libtorch's own warnings (\"[W1205 09:02:14.446 NNPACK.cpp:57] ...\"): ERROR by default")
+        .noneMatch(line -> line.matches("^\\[W\\d{4} .*"));
 
     Launch version = launcher(Map.of("JAVA_OPTS", "-Xlog:class+load=info"), "--version");
     assertThat(version.exitCode()).as(version.output()).isZero();

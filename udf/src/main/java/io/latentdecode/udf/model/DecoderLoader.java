@@ -14,7 +14,8 @@ import java.nio.file.Path;
 /**
  * Loads a TorchScript file through DJL's PyTorch engine for inference. DJL loads under {@code
  * c10::InferenceMode}, so the weights are inference tensors that can never join an autograd graph;
- * {@code trainParam} stays at its default ({@code false}) on purpose.
+ * {@code trainParam} stays at its default ({@code false}) on purpose. The first load in a JVM also
+ * sets libtorch's own log level ({@link LibtorchLog}).
  */
 public final class DecoderLoader {
   private DecoderLoader() {}
@@ -31,7 +32,9 @@ public final class DecoderLoader {
             .optTranslator(new NoopTranslator())
             .build();
     try {
-      return criteria.loadModel();
+      ZooModel<NDList, NDList> model = criteria.loadModel();
+      LibtorchLog.applyOnce();
+      return model;
     } catch (ModelNotFoundException | MalformedModelException | RuntimeException e) {
       throw new IOException(
           "Cannot load decoder '"
