@@ -144,6 +144,10 @@ class DataFrameDecodeTest extends SparkJobTest {
     Row wrong = byId.get("four-channels");
     assertThat(wrong.<String>getAs("error_kind")).isEqualTo("wrong_channels");
     assertThat(wrong.isNullAt(wrong.fieldIndex("image"))).isTrue();
+    // a quarantined row keeps its carried columns, so it can be joined back to its input
+    assertThat(byId.get("truncated").<String>getAs("caption")).isEqualTo("short");
+    assertThat(byId.get("no-latent").<String>getAs("caption")).isEqualTo("null");
+    assertThat(wrong.<String>getAs("caption")).isEqualTo("wrong");
   }
 
   @Test

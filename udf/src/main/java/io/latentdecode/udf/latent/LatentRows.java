@@ -113,7 +113,7 @@ public abstract sealed class LatentRows {
             for (SafetensorsFile.Entry e : tensors.values()) {
               String tensorId = id + "/" + e.name();
               if (e.problem() != null) {
-                sink.reject(tensorId, e.problem());
+                sink.reject(tensorId, noCarriedValues, e.problem());
               } else {
                 LatentTensors.split(tensorId, e.tensor(), noCarriedValues, packing, true, sink);
               }
@@ -125,10 +125,11 @@ public abstract sealed class LatentRows {
               throw new LatentException(ErrorKind.UNSUPPORTED_FILE, PickleFiles.refusal(relative));
         }
       } catch (LatentException e) {
-        sink.reject(id, e);
+        sink.reject(id, noCarriedValues, e);
       } catch (RuntimeException e) {
         sink.reject(
             id,
+            noCarriedValues,
             new LatentException(
                 ErrorKind.INVALID_LATENT, "cannot read " + relative + ": " + e.getMessage()));
       }
@@ -170,6 +171,12 @@ public abstract sealed class LatentRows {
     @Override
     public void read(InternalRow row, LatentSink sink) throws IOException {
       String id = row.isNullAt(0) ? "" : row.getUTF8String(0).toString();
+      InternalRow carried =
+          carriedColumns == 0
+              ? NO_COLUMNS
+              : row.isNullAt(4)
+                  ? new GenericInternalRow(carriedColumns)
+                  : row.getStruct(4, carriedColumns).copy();
       try {
         if (row.isNullAt(0)) {
           throw new LatentException(ErrorKind.INVALID_LATENT, "the id is null");
@@ -190,12 +197,10 @@ public abstract sealed class LatentRows {
         }
         LatentDtype dtype =
             LatentDtype.parse(row.isNullAt(3) ? null : row.getUTF8String(3).toString());
-        InternalRow carried =
-            carriedColumns == 0 ? NO_COLUMNS : row.getStruct(4, carriedColumns).copy();
         byte[] bytes = row.getBinary(1);
         LatentTensors.split(id, RawTensor.of(shape, dtype, bytes), carried, packing, false, sink);
       } catch (LatentException e) {
-        sink.reject(id, e);
+        sink.reject(id, carried, e);
       }
     }
   }

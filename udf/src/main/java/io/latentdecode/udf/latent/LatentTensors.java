@@ -31,7 +31,7 @@ public final class LatentTensors {
     try {
       checkLength(tensor);
     } catch (LatentException e) {
-      sink.reject(id, e);
+      sink.reject(id, carried, e);
       return;
     }
     boolean packedBatch = batched && shape.length == 3 && packing.declared();
@@ -45,7 +45,8 @@ public final class LatentTensors {
         single(id + "/" + i, item, carried, packing, sink);
       }
       if (n == 0) {
-        sink.reject(id, invalid("the tensor " + Arrays.toString(shape) + " holds no latents"));
+        sink.reject(
+            id, carried, invalid("the tensor " + Arrays.toString(shape) + " holds no latents"));
       }
       return;
     }
@@ -75,7 +76,7 @@ public final class LatentTensors {
               Arrays.copyOfRange(tensor.data(), tensor.offset(), tensor.offset() + tensor.length()),
               carried));
     } catch (LatentException e) {
-      sink.reject(id, e);
+      sink.reject(id, carried, e);
     }
   }
 

@@ -10,6 +10,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * A task's quarantined rows ({@code id}, {@code error_kind}, {@code message}), written to {@code
@@ -41,7 +42,14 @@ public final class ErrorFileWriter extends RecordBatchFileWriter implements Erro
     this.message = (VarCharVector) root.getVector(OutputSchemas.MESSAGE);
   }
 
+  /** A quarantined row of the run's error files: its id, kind and message, no other column. */
   @Override
+  public void add(String rowId, ErrorKind errorKind, String text, InternalRow carried)
+      throws IOException {
+    add(rowId, errorKind, text);
+  }
+
+  /** A quarantined row: its id, kind and message. */
   public void add(String rowId, ErrorKind errorKind, String text) throws IOException {
     id.setSafe(rows, rowId.getBytes(StandardCharsets.UTF_8));
     kind.setSafe(rows, errorKind.text().getBytes(StandardCharsets.UTF_8));

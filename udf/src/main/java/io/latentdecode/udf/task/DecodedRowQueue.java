@@ -55,20 +55,27 @@ final class DecodedRowQueue implements ImageSink, ErrorSink, Iterator<InternalRo
     values[2] = UTF8String.fromString(imageFormat);
     values[3] = imageWidth;
     values[4] = imageHeight;
-    for (int i = 0; i < carried.size(); i++) {
-      values[5 + i] =
-          carriedColumns.isNullAt(i) ? null : carriedColumns.get(i, carried.fields()[i].dataType());
-    }
+    carry(carriedColumns, values);
     put(new GenericInternalRow(values));
   }
 
   @Override
-  public void add(String rowId, ErrorKind errorKind, String text) throws IOException {
+  public void add(String rowId, ErrorKind errorKind, String text, InternalRow carriedColumns)
+      throws IOException {
     Object[] values = new Object[carried.size() + 7];
     values[0] = UTF8String.fromString(rowId);
+    carry(carriedColumns, values);
     values[values.length - 2] = UTF8String.fromString(errorKind.text());
     values[values.length - 1] = UTF8String.fromString(text);
     put(new GenericInternalRow(values));
+  }
+
+  /** The row's carried-through columns, after the five image columns. */
+  private void carry(InternalRow carriedColumns, Object[] values) {
+    for (int i = 0; i < carried.size() && i < carriedColumns.numFields(); i++) {
+      values[5 + i] =
+          carriedColumns.isNullAt(i) ? null : carriedColumns.get(i, carried.fields()[i].dataType());
+    }
   }
 
   private void put(InternalRow row) throws IOException {

@@ -154,7 +154,7 @@ final class PartitionDecoder {
           public void accept(Latent latent) throws IOException {
             LatentException refused = refusal(latent);
             if (refused != null) {
-              quarantine(latent.id(), refused);
+              quarantine(latent.id(), latent.carried(), refused);
               return;
             }
             long sizing = System.nanoTime();
@@ -170,8 +170,9 @@ final class PartitionDecoder {
           }
 
           @Override
-          public void reject(String id, LatentException reason) throws IOException {
-            quarantine(id, reason);
+          public void reject(String id, InternalRow carried, LatentException reason)
+              throws IOException {
+            quarantine(id, carried, reason);
           }
         };
     readStart = System.nanoTime();
@@ -316,7 +317,7 @@ final class PartitionDecoder {
     clock.add(TaskStages.PREPROCESS, result.preprocessNanos());
     clock.add(TaskStages.POSTPROCESS, result.postprocessNanos());
     for (DecodedBatch.Rejected r : result.rejected()) {
-      quarantine(r.latent().id(), r.reason());
+      quarantine(r.latent().id(), r.latent().carried(), r.reason());
     }
   }
 
@@ -337,6 +338,7 @@ final class PartitionDecoder {
           }
           quarantine(
               latent.id(),
+              latent.carried(),
               new LatentException(
                   ErrorKind.ENCODE_FAILED, "cannot encode " + format.text() + ": " + cause));
           continue;
@@ -439,8 +441,9 @@ final class PartitionDecoder {
   }
 
   /** Called by every stage: the error file and the counts are shared. */
-  private synchronized void quarantine(String id, LatentException reason) throws IOException {
-    errors.add(id, reason.kind(), reason.getMessage());
+  private synchronized void quarantine(String id, InternalRow carried, LatentException reason)
+      throws IOException {
+    errors.add(id, reason.kind(), reason.getMessage(), carried);
     errorsByKind.merge(reason.kind().text(), 1L, Long::sum);
     metrics.addErrors(1);
   }
