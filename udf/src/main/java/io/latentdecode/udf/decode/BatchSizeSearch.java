@@ -33,6 +33,12 @@ import java.util.function.IntSupplier;
  *       and any figures from earlier in the run, would make the candidate look faster for that
  *       alone. The candidate's block runs before the best size's, so what drift is left favours the
  *       smaller size, not the larger.
+ *   <li>After a warm-up: the first block of forwards at each size is not measured. A worker's first
+ *       forwards at a new size run slower, each worker's own (libtorch's first forward of a shape
+ *       on a thread, the allocator growing its heaps for the larger activations): a TAEF2 run's
+ *       first four batches of 2 on two CPU workers took 664, 565, 482 and 470 ms per image, where
+ *       batches of 1 took 450-470 ms by then and batches of 2 ran 10% faster than 1 in the bare
+ *       loop. Measured from its second forward on, 2 lost to 1, and the run kept batches of 1.
  *   <li>The lower median, not the mean: the first forwards of a run share the cores with the JVM's
  *       start, and a forward at a block's edge runs beside the other size. Not the fastest either:
  *       a short forward that happens to run while the other worker is between batches has the
@@ -55,7 +61,6 @@ public final class BatchSizeSearch {
   /** How close to the best throughput the chosen batch must be. */
   public static final double TOLERANCE = 0.05;
 
-  static final int WARM_UP = 1;
   static final int MEASURED = 2;
   static final int MEASURED_IMAGES = 6;
 
@@ -67,6 +72,7 @@ public final class BatchSizeSearch {
 
   private final IntSupplier largest;
   private final int block;
+  private final int warmUp;
   private long expectedLatents;
   private boolean unknownRun;
   private final Set<String> runs = new HashSet<>();
@@ -125,6 +131,7 @@ public final class BatchSizeSearch {
     this.largest = largest;
     this.expectedLatents = expectedLatents;
     this.block = BLOCK_PER_WORKER * Math.max(1, workers);
+    this.warmUp = block;
     this.chosen = 1;
   }
 
@@ -208,7 +215,7 @@ public final class BatchSizeSearch {
     s.seen++;
     s.totalNanos += forwardNanos;
     s.totalImages += images;
-    boolean measured = s.seen > WARM_UP;
+    boolean measured = s.seen > warmUp;
     if (measured) {
       s.measuredNanosPerImage.add(forwardNanos / images);
     }
