@@ -92,6 +92,7 @@ public final class DriverErrors {
                 java.util.stream.Collectors.groupingBy(
                     r -> r.kind().text(), java.util.stream.Collectors.counting())),
         0,
+        0,
         java.util.Map.of(),
         java.util.Map.of(),
         0,

@@ -57,6 +57,7 @@ public final class RunReport {
       Map<String, Double> startupSeconds) {
     long images = 0;
     long batches = 0;
+    long mergedBatches = 0;
     long fp32Redecoded = 0;
     long tiledImages = 0;
     long oomSplits = 0;
@@ -77,6 +78,7 @@ public final class RunReport {
       }
       images += t.images();
       batches += t.batches();
+      mergedBatches += t.mergedBatches();
       fp32Redecoded += t.fp32Redecoded();
       tiledImages += t.tiledImages();
       oomSplits += t.oomSplits();
@@ -172,6 +174,7 @@ public final class RunReport {
     counts.put("errors_by_kind", errorsByKind);
     counts.put("skipped_committed_inputs", skippedInputs);
     counts.put("batches", batches);
+    counts.put("merged_batches", mergedBatches);
     counts.put("fp32_redecoded", fp32Redecoded);
     counts.put("tiled_images", tiledImages);
     counts.put("oom_splits", oomSplits);

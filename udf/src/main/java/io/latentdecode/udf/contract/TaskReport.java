@@ -21,6 +21,7 @@ import java.util.Map;
  * @param images rows decoded into images
  * @param errorsByKind quarantined rows, by {@link ErrorKind#text()}
  * @param batches decoder forward calls
+ * @param mergedBatches its batches that shared a forward with other tasks' batches
  * @param batchSizes the micro-batch size used per latent shape ({@code CxHxW})
  * @param batchSizeSearch what {@code --batch-size auto} measured per latent shape in the task's JVM
  * @param decodesPerDevice the workers of its device's decode service in the task's JVM: the most
@@ -49,6 +50,7 @@ public record TaskReport(
     long images,
     Map<String, Long> errorsByKind,
     long batches,
+    long mergedBatches,
     Map<String, Integer> batchSizes,
     Map<String, BatchSizeChoice> batchSizeSearch,
     int decodesPerDevice,

@@ -138,6 +138,7 @@ public final class DecodePartition implements FlatMapFunction<Iterator<InternalR
               loop.images(),
               loop.errorsByKind(),
               loop.batches(),
+              loop.mergedBatches(),
               loop.batchSizes(),
               loop.batchSizeSearch(),
               decoding.service().workers(),

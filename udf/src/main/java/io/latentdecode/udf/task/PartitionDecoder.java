@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
@@ -73,6 +74,7 @@ final class PartitionDecoder {
   private final java.util.Map<String, Long> rowsByInputFile = new java.util.TreeMap<>();
   private long imageCount;
   private long batches;
+  private final AtomicLong mergedBatches = new AtomicLong();
   private long fp32Redecoded;
   private long tiledImages;
   private long oomSplits;
@@ -266,6 +268,9 @@ final class PartitionDecoder {
     List<Pending> pending = new ArrayList<>(parts.size());
     for (int i = 0; i < parts.size(); i++) {
       Part part = parts.get(i);
+      if (parts.size() > 1) {
+        part.task().mergedBatches.incrementAndGet();
+      }
       pending.add(part.task().encodeAll(results.get(i), started - part.queuedAt()));
     }
     return pending;
@@ -418,6 +423,11 @@ final class PartitionDecoder {
   /** What {@code --batch-size auto} measured per latent shape in this JVM. */
   Map<String, BatchSizeChoice> batchSizeSearch() {
     return batchSizes.searched();
+  }
+
+  /** This task's batches that shared a forward with other tasks' batches. */
+  long mergedBatches() {
+    return mergedBatches.get();
   }
 
   long batches() {
