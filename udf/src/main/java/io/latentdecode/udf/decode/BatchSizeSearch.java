@@ -71,8 +71,7 @@ public final class BatchSizeSearch {
   static final int TRIAL_FORWARDS = 2;
 
   private final IntSupplier largest;
-  private final int block;
-  private final int warmUp;
+  private final int block; // also each size's warm-up: its first block of forwards
   private long expectedLatents;
   private boolean unknownRun;
   private final Set<String> runs = new HashSet<>();
@@ -131,7 +130,6 @@ public final class BatchSizeSearch {
     this.largest = largest;
     this.expectedLatents = expectedLatents;
     this.block = BLOCK_PER_WORKER * Math.max(1, workers);
-    this.warmUp = block;
     this.chosen = 1;
   }
 
@@ -215,7 +213,7 @@ public final class BatchSizeSearch {
     s.seen++;
     s.totalNanos += forwardNanos;
     s.totalImages += images;
-    boolean measured = s.seen > warmUp;
+    boolean measured = s.seen > block; // after the size's warm-up block
     if (measured) {
       s.measuredNanosPerImage.add(forwardNanos / images);
     }
