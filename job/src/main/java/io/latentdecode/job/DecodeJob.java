@@ -71,9 +71,19 @@ public final class DecodeJob {
 
   private DecodeJob() {}
 
+  /** Runs {@code options}; the time to the first forward counts from this call. */
   public static RunResult run(RunOptions options) {
+    return run(options, Instant.now());
+  }
+
+  /**
+   * Runs {@code options} for a command that started at {@code commandStarted} (the CLI's JVM
+   * start): the run report's time to the first forward counts from there, and its start-up steps
+   * begin with what came before this call ({@code command_line}).
+   */
+  public static RunResult run(RunOptions options, Instant commandStarted) {
     Instant started = Instant.now();
-    StartupClock startup = new StartupClock();
+    StartupClock startup = new StartupClock(commandStarted, started);
     int taskCpus = taskCpus(options.sparkConf());
     Map<String, String> executorConf =
         ExecutorMemoryCheck.effectiveConf(options.sparkConf(), options.master());
@@ -229,6 +239,7 @@ public final class DecodeJob {
             spark.sparkContext().master(),
             spark.sparkContext().applicationId(),
             started,
+            startup.commandStarted(),
             Instant.now(),
             reports,
             planned.remaining().skipped(),

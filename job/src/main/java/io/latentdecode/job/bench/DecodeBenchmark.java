@@ -201,7 +201,7 @@ public final class DecodeBenchmark {
     out.printf(
         "%nTargets: job whole command / floor %.2f (<= 1.15; the median of the rounds' ratios);"
             + " plain script / job %.2f (>= 1.3); job peak RSS / plain script %.2f (<= 2); device"
-            + " utilisation %.2f (>= 0.95); time to first forward %.1f s (<= 5)%n",
+            + " utilisation %.2f (>= 0.95); time to first forward %.1f s from the JVM's start (<= 5)%n",
         rounds.ratios().median(),
         plain.seconds() / job.seconds(),
         (double) job.peakRssBytes() / plain.peakRssBytes(),

@@ -10,8 +10,11 @@ import io.latentdecode.udf.contract.InputKind;
 import io.latentdecode.udf.contract.OutputRange;
 import io.latentdecode.udf.contract.Precision;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,6 +46,27 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private final Supplier<Instant> commandStarted;
+
+  /** A command line started now (tests, embedding). */
+  public Main() {
+    Instant now = Instant.now();
+    this.commandStarted = () -> now;
+  }
+
+  private Main(Supplier<Instant> commandStarted) {
+    this.commandStarted = commandStarted;
+  }
+
+  /**
+   * When the user started this command: the JVM's start for a command run as a process (what the
+   * user waited for includes the JVM's and the command line's start), the command line's creation
+   * otherwise.
+   */
+  Instant commandStarted() {
+    return commandStarted.get();
+  }
+
   public static void main(String[] args) {
     // Before any Netty class loads, as Spark's own launcher does (the jar's manifest opens the
     // packages).
@@ -50,7 +74,12 @@ public final class Main implements Runnable {
     System.setProperty(
         "io.netty.allocator.type", System.getProperty("io.netty.allocator.type", "pooled"));
     startLogging();
-    System.exit(execute(args));
+    // the JVM's start time is read when a command needs it, not here before the command line
+    System.exit(commandLine(new Main(Main::jvmStarted)).execute(args));
+  }
+
+  private static Instant jvmStarted() {
+    return Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
   }
 
   /**
@@ -74,7 +103,11 @@ public final class Main implements Runnable {
 
   /** The configured command line, for embedding (and tests) that capture its output streams. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
+    return commandLine(new Main());
+  }
+
+  private static CommandLine commandLine(Main main) {
+    CommandLine cli = new CommandLine(main);
     cli.registerConverter(OutputRange.class, converter(OutputRange::parse));
     cli.registerConverter(ImageFormat.class, converter(ImageFormat::parse));
     cli.registerConverter(DeviceRequest.class, converter(DeviceRequest::parse));

@@ -42,6 +42,8 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.ParentCommand private Main main; // when the command started
+
   @Option(
       names = "--input",
       required = true,
@@ -322,7 +324,7 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    RunResult result = DecodeJob.run(options);
+    RunResult result = DecodeJob.run(options, main.commandStarted());
     RunSummary.print(spec.commandLine().getOut(), result);
     return Main.EXIT_OK;
   }

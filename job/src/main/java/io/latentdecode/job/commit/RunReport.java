@@ -38,9 +38,11 @@ public final class RunReport {
    *     ResolvedModel#describe})
    * @param resumeJoin how a resumed run left out the committed inputs ({@code file_set}, {@code
    *     none}: every file committed whole, {@code broadcast}, {@code shuffle}), or null
+   * @param commandStarted when the command that ran the run started (the CLI's JVM start, else the
+   *     run's start): the time to the first forward counts from there
    * @param filesCommittedWhole Parquet files a resumed run did not read, all their rows committed
-   * @param startupSeconds where the time before the first task went (checks, model check, Spark's
-   *     start, planning)
+   * @param startupSeconds where the time before the first task went (the command line, checks,
+   *     model check, Spark's start, planning)
    */
   public static RunReport of(
       TaskPlan plan,
@@ -49,6 +51,7 @@ public final class RunReport {
       String master,
       String appId,
       Instant started,
+      Instant commandStarted,
       Instant finished,
       List<TaskReport> tasks,
       long skippedInputs,
@@ -150,7 +153,7 @@ public final class RunReport {
     if (firstForwardMillis != Long.MAX_VALUE) {
       f.put(
           "time_to_first_forward_seconds",
-          round(Math.max(0, firstForwardMillis - started.toEpochMilli()) / 1000.0));
+          round(Math.max(0, firstForwardMillis - commandStarted.toEpochMilli()) / 1000.0));
     }
     Map<String, Object> input = new LinkedHashMap<>();
     input.put("uri", plan.inputUri());

@@ -2,6 +2,8 @@ package io.latentdecode.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.latentdecode.job.testing.RunReports;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged jar on a plain {@code java -jar} (manifest {@code Add-Opens} and {@code lib/} class
  * path) and through the launcher beside it ({@code target/latent-decode}, which starts the JVM with
  * the class data sharing archive the build made): the README's demo command works, the launcher's
- * JVM maps the job's classes from the archive, libtorch's own log shows no warnings, and exit codes
- * reach the shell.
+ * JVM maps the job's classes from the archive, libtorch's own log shows no warnings, a run's report
+ * counts the time to its first forward from the JVM's start, and exit codes reach the shell.
  */
 class JarLaunchIT {
   private record Launch(int exitCode, String output) {}
@@ -42,6 +44,19 @@ class JarLaunchIT {
             "libtorch's own warnings (\"[W1205 09:02:14.446 NNPACK.cpp:57] ...\"): ERROR by default")
         .noneMatch(line -> line.matches("^\\[W\\d{4} .*"));
 
+    Launch run =
+        launcher(
+            Map.of(),
+            "run",
+            "--input",
+            tmp.resolve("demo/latents").toString(),
+            "--output",
+            tmp.resolve("again").toString(),
+            "--model",
+            tmp.resolve("demo/model/preview-decoder.ts.pt").toString());
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertTimeToFirstForwardCountsFromTheJvmsStart(RunReports.only(tmp.resolve("again")));
+
     Launch version = launcher(Map.of("JAVA_OPTS", "-Xlog:class+load=info"), "--version");
     assertThat(version.exitCode()).as(version.output()).isZero();
     assertThat(version.output())
@@ -51,6 +66,24 @@ class JarLaunchIT {
 
     Launch wrong = launcher(Map.of(), "run", "--frobnicate");
     assertThat(wrong.exitCode()).as(wrong.output()).isEqualTo(2);
+  }
+
+  /**
+   * A command's run report counts the time to the first forward from the JVM's start: the JVM's and
+   * the command line's start ({@code command_line}, a few tenths of a second) come before the run's
+   * own steps.
+   */
+  private static void assertTimeToFirstForwardCountsFromTheJvmsStart(JsonNode report) {
+    JsonNode startup = report.path("startup_seconds");
+    assertThat(startup.path("command_line").asDouble()).as(report.toString()).isGreaterThan(0.1);
+    double inTurn = 0;
+    for (String step :
+        new String[] {"command_line", "listing", "checks", "model_check", "waiting_for_spark"}) {
+      inTurn += startup.path(step).asDouble();
+    }
+    assertThat(report.path("time_to_first_forward_seconds").asDouble())
+        .as(report.toString())
+        .isGreaterThanOrEqualTo(inTurn - 0.005);
   }
 
   @Test
