@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @CommandLine.ParentCommand private Main main; // when the command started
+  @CommandLine.ParentCommand private Main parent; // knows when the command started
 
   @Option(
       names = "--input",
@@ -324,7 +324,7 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    RunResult result = DecodeJob.run(options, main.commandStarted());
+    RunResult result = DecodeJob.run(options, parent.commandStarted());
     RunSummary.print(spec.commandLine().getOut(), result);
     return Main.EXIT_OK;
   }
