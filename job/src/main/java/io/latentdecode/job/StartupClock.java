@@ -16,9 +16,10 @@ final class StartupClock {
   private long last = System.nanoTime();
 
   StartupClock(Instant commandStarted, Instant runStarted) {
-    this.commandStarted = commandStarted.isBefore(runStarted) ? commandStarted : runStarted;
-    if (this.commandStarted.isBefore(runStarted)) {
-      put("command_line", Duration.between(this.commandStarted, runStarted).toNanos() / 1e9);
+    boolean earlier = commandStarted.isBefore(runStarted);
+    this.commandStarted = earlier ? commandStarted : runStarted;
+    if (earlier) {
+      put("command_line", Duration.between(commandStarted, runStarted).toNanos() / 1e9);
     }
   }
 

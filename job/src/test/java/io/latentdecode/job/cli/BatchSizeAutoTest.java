@@ -82,14 +82,9 @@ class BatchSizeAutoTest extends SparkJobTest {
     for (String step : steps) {
       assertThat(report.at("/startup_seconds").has(step)).as(report.toString()).isTrue();
     }
-    // the first forward comes after every step the main thread takes in turn, from the command's
-    // start on (Spark's start overlaps them)
-    double inTurn = 0;
-    for (String step :
-        new String[] {"command_line", "listing", "checks", "model_check", "waiting_for_spark"}) {
-      inTurn += report.at("/startup_seconds/" + step).asDouble();
-    }
-    assertThat(firstForward).as(report.toString()).isGreaterThanOrEqualTo(inTurn - 0.005);
+    assertThat(firstForward)
+        .as(report.toString())
+        .isGreaterThanOrEqualTo(RunReports.startupInTurnSeconds(report) - 0.005);
     double utilisation = report.at("/executors/0/device_utilisation").asDouble();
     assertThat(utilisation).as(report.toString()).isGreaterThan(0.2).isLessThanOrEqualTo(1.0);
     assertThat(report.at("/executors/0/batch_size_search").isEmpty()).isTrue(); // a fixed size

@@ -32,6 +32,20 @@ public final class RunReports {
     return latest;
   }
 
+  /**
+   * The start-up steps the driver's main thread takes one after another before the first task, from
+   * the command's start on ({@code spark_start} overlaps them), summed: the first forward comes
+   * after them.
+   */
+  public static double startupInTurnSeconds(JsonNode report) {
+    double sum = 0;
+    for (String step :
+        new String[] {"command_line", "listing", "checks", "model_check", "waiting_for_spark"}) {
+      sum += report.path("startup_seconds").path(step).asDouble();
+    }
+    return sum;
+  }
+
   /** The output's only run report. */
   public static JsonNode only(Path output) throws IOException {
     List<Path> reports;
