@@ -11,16 +11,21 @@ import java.util.function.Consumer;
 
 /**
  * A benchmark row run as its own command, in a fresh JVM of this jar (started by the launcher
- * beside it, as users start it, where there is one): its whole wall time and its peak resident
- * memory (the kernel's high-water mark {@code VmHWM}, read until it exits), what a user timing the
- * command would see.
+ * beside it, as users start it, where there is one): its whole wall time, its peak resident memory
+ * (the kernel's high-water mark {@code VmHWM}) and the CPU time all its threads used (user and
+ * system), both read from {@code /proc} until it exits, what a user timing the command would see.
  *
  * @param seconds wall time of the whole command
  * @param peakRssBytes its peak resident memory
+ * @param cpuSeconds CPU time of all its threads, as last read before it exited (up to {@value
+ *     #POLL_MILLIS} ms short); 0 where {@code /proc} has none
  * @param output what it printed (stdout and stderr)
  */
-record ChildRun(double seconds, long peakRssBytes, String output) {
+record ChildRun(double seconds, long peakRssBytes, double cpuSeconds, String output) {
   private static final long POLL_MILLIS = 20;
+
+  /** Linux reports a process's CPU times in these ticks per second ({@code USER_HZ}). */
+  private static final double TICKS_PER_SECOND = 100;
 
   /**
    * Runs this jar as users do ({@code latent-decode args...}, the launcher beside it, with this
@@ -78,9 +83,12 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
     // the launcher execs java in its own process: the high-water mark read is the JVM's
     Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Path status = Path.of("/proc/" + process.pid() + "/status");
+    Path stat = Path.of("/proc/" + process.pid() + "/stat");
     long peak = 0;
+    double cpu = 0;
     while (process.isAlive()) {
       peak = Math.max(peak, highWaterMark(status));
+      cpu = Math.max(cpu, cpuSeconds(stat));
       Thread.sleep(POLL_MILLIS);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -89,7 +97,7 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
       throw new IOException(
           "benchmark row " + command + " failed with exit " + process.exitValue() + ":\n" + output);
     }
-    return new ChildRun(seconds, peak, output);
+    return new ChildRun(seconds, peak, cpu, output);
   }
 
   /** The jar this benchmark runs from: the rows run the same code. */
@@ -121,6 +129,21 @@ record ChildRun(double seconds, long peakRssBytes, String output) {
       // the process is exiting
     }
     return 0;
+  }
+
+  /**
+   * User and system CPU time of all the process's threads ({@code utime} and {@code stime}, the
+   * 14th and 15th fields of {@code /proc/PID/stat}); 0 once it is gone.
+   */
+  private static double cpuSeconds(Path stat) {
+    try {
+      String line = Files.readString(stat);
+      // the command's name, in parentheses, may hold spaces: count the fields after it
+      String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return 0; // the process is exiting
+    }
   }
 
   /** The value printed after {@code key} on a line of its own, as the rows print their figures. */

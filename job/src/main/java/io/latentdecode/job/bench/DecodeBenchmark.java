@@ -77,6 +77,9 @@ public final class DecodeBenchmark {
    */
   static final int SIDE_BY_SIDE_ROUNDS = 5;
 
+  /** The machine's cores: what the job's embedded Spark ({@code local[*]}) runs on. */
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+
   private DecodeBenchmark() {}
 
   /** Only the soak: a long run's resident memory. */
@@ -169,16 +172,18 @@ public final class DecodeBenchmark {
     SideBySide rounds = sideBySide(s, input, floor.bareLayout());
 
     out.printf(
-        "%n| row | layout | whole command s | decode s | peak RSS MB | whole command vs floor |%n");
-    out.printf("|---|---|---:|---:|---:|---:|%n");
+        "%n| row | layout | whole command s | decode s | CPU s | peak RSS MB | whole command vs"
+            + " floor |%n");
+    out.printf("|---|---|---:|---:|---:|---:|---:|%n");
     for (Row r : rows) {
       out.printf(
-          "| %s%s | %s | %.1f | %s | %d | %.2f |%n",
+          "| %s%s | %s | %.1f | %s | %.1f | %d | %.2f |%n",
           r.path(),
           r == floor ? " (floor)" : "",
           r.layout(),
           r.run().seconds(),
           Double.isNaN(r.decodeSeconds()) ? "" : String.format("%.1f", r.decodeSeconds()),
+          r.run().cpuSeconds(),
           r.run().peakRssBytes() >> 20,
           r.run().seconds() / floor.decodeSeconds());
     }
@@ -198,6 +203,11 @@ public final class DecodeBenchmark {
         rounds.job().median(),
         rounds.ratios(),
         rounds.ratios().median());
+    out.printf(
+        "The job's CPU time, all its threads, per round: %s s; over %d cores x the floor's decode"
+            + " s: %s, median %.2f (the least each round's ratio could be with all %d cores busy"
+            + " for the job's whole command; the rest of the ratio is cores left idle)%n",
+        rounds.jobCpu(), CORES, rounds.cpuBounds(), rounds.cpuBounds().median(), CORES);
     out.printf(
         "%nTargets: job whole command / floor %.2f (<= 1.15; the median of the rounds' ratios);"
             + " plain script / job %.2f (>= 1.3); job peak RSS / plain script %.2f (<= 2); device"
@@ -254,12 +264,24 @@ public final class DecodeBenchmark {
   }
 
   /** The floor's layout and the job's default run, measured in turns. */
-  private record SideBySide(Samples floor, Samples job) {
+  private record SideBySide(Samples floor, Samples job, Samples jobCpu) {
     /** Each round's job whole command over its floor decode. */
     Samples ratios() {
+      return perRound(job);
+    }
+
+    /**
+     * Each round's job CPU time over what the machine's cores give in the floor's decode time: the
+     * least the round's ratio could be with every core busy for the whole of the job's command.
+     */
+    Samples cpuBounds() {
+      return perRound(new Samples(jobCpu.values().stream().map(cpu -> cpu / CORES).toList(), 1));
+    }
+
+    private Samples perRound(Samples jobFigure) {
       List<Double> ratios = new ArrayList<>();
       for (int i = 0; i < floor.values().size(); i++) {
-        ratios.add(job.values().get(i) / floor.values().get(i));
+        ratios.add(jobFigure.values().get(i) / floor.values().get(i));
       }
       return new Samples(ratios, 2);
     }
@@ -267,18 +289,21 @@ public final class DecodeBenchmark {
 
   private static SideBySide sideBySide(Settings s, Path input, Layout floor) throws Exception {
     List<Double> floorSeconds = new ArrayList<>();
-    List<Double> jobSeconds = new ArrayList<>();
+    List<ChildRun> jobs = new ArrayList<>();
     for (int round = 0; round < SIDE_BY_SIDE_ROUNDS; round++) {
       Path output = s.workDir().resolve("job-out-round-" + round);
       if (round % 2 == 0) {
         floorSeconds.add(bare(s, input, floor).decodeSeconds());
-        jobSeconds.add(jobRun(s, input, output, "arrow").seconds());
+        jobs.add(jobRun(s, input, output, "arrow"));
       } else {
-        jobSeconds.add(jobRun(s, input, output, "arrow").seconds());
+        jobs.add(jobRun(s, input, output, "arrow"));
         floorSeconds.add(bare(s, input, floor).decodeSeconds());
       }
     }
-    return new SideBySide(new Samples(floorSeconds, 1), new Samples(jobSeconds, 1));
+    return new SideBySide(
+        new Samples(floorSeconds, 1),
+        new Samples(jobs.stream().map(ChildRun::seconds).toList(), 1),
+        new Samples(jobs.stream().map(ChildRun::cpuSeconds).toList(), 1));
   }
 
   /** The job at its defaults, writing {@code format} (the default, arrow, without the flag). */
