@@ -72,7 +72,7 @@ class ForwardMemoryProbeTest {
     }
 
     long predicted = ForwardMemoryProbe.bytesPerOutputPixel(decoder, channels, h, w, service);
-    long forFour = predicted * 4 * pixels;
+    long forFour = BatchSizes.bytesForBatch(predicted * pixels, 4);
     ProcessMemory.releaseFreeMemory();
     long before = ProcessMemory.residentBytes();
     ProcessMemory.resetPeak();
@@ -81,9 +81,12 @@ class ForwardMemoryProbeTest {
 
     String figures =
         String.format(
-            "%s %dx%dx%d, a batch of 4: measured %d MB, predicted %d MB (%d B per output pixel)",
+            "%s %dx%dx%d, a batch of 4: measured %d MB, predicted %d MB (%d B per output pixel, with"
+                + " the batch margin)",
             model, channels, h, w, measured >> 20, forFour >> 20, predicted);
-    assertThat((double) forFour).as(figures).isBetween(0.8 * measured, 2.0 * measured);
+    assertThat((double) forFour)
+        .as(figures)
+        .isBetween(0.9 * measured, 2.0 * BatchSizes.BATCH_MARGIN * measured);
     System.out.println("ForwardMemoryProbeTest: " + figures);
   }
 
@@ -111,20 +114,23 @@ class ForwardMemoryProbeTest {
     assertThat(ForwardMemoryProbe.bytesPerOutputPixel(decoder, channels, h, w, service))
         .isEqualTo(figure);
     // a batch of 2 as the search's batches run, after the first at that shape (whose
-    // one-time allocations read 289-350 MB in four runs, against 279-291 MB predicted)
+    // one-time allocations read 289-350 MB in four runs, against 279-291 MB for twice the figure);
+    // the steady batch read up to 1.26 times twice the figure (341 MB against 271 MB in CI)
     decode(decoder, new Shape(2, channels, h, w));
     ProcessMemory.releaseFreeMemory();
     long before = ProcessMemory.residentBytes();
     ProcessMemory.resetPeak();
     decode(decoder, new Shape(2, channels, h, w));
     long measured = ProcessMemory.peakResidentBytes() - before;
-    long forTwo = figure * 2 * pixels;
+    long forTwo = BatchSizes.bytesForBatch(figure * pixels, 2);
     String figures =
         String.format(
             "%s %dx%dx%d, a batch of 2: measured %d MB, predicted from the first forward %d MB"
-                + " (%d B per output pixel)",
+                + " (%d B per output pixel, with the batch margin)",
             model, channels, h, w, measured >> 20, forTwo >> 20, figure);
-    assertThat((double) forTwo).as(figures).isBetween(0.8 * measured, 2.0 * measured);
+    assertThat((double) forTwo)
+        .as(figures)
+        .isBetween(0.9 * measured, 2.0 * BatchSizes.BATCH_MARGIN * measured);
     System.out.println("ForwardMemoryProbeTest: " + figures);
   }
 
