@@ -66,7 +66,8 @@ final class TileSizes {
     long perPixel = ForwardMemoryProbe.bytesPerOutputPixel(decoder, channels, share.service());
     long budget = share.budgetBytes();
     int scale = DecodeSettings.VAE_SCALE;
-    long latentPixels = budget / perPixel / ((long) scale * scale) / batch;
+    // what a batch of tiles of one latent pixel each needs, with the margin of batches
+    long latentPixels = budget / BatchSizes.bytesForBatch(perPixel * scale * scale, batch);
     int side = (int) Math.sqrt((double) latentPixels) / 8 * 8;
     int tile = Math.max(MIN_AUTO, Math.min(MAX_AUTO, side));
     LOG.info(
