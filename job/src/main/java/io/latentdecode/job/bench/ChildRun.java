@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * A benchmark row run as its own command, in a fresh JVM of this jar (started by the launcher
  * beside it, as users start it, where there is one): its whole wall time, its peak resident memory
  * (the kernel's high-water mark {@code VmHWM}) and the CPU time all its threads used (user and
- * system), both read from {@code /proc} until it exits, what a user timing the command would see.
+ * system), the last two read from {@code /proc} until it exits: what a user timing the command
+ * would see.
  *
  * @param seconds wall time of the whole command
  * @param peakRssBytes its peak resident memory

@@ -29,7 +29,7 @@ public final class BatchSizes {
   /**
    * What a batch of more than one latent is taken to need over the measured figure times its
    * images. The figure comes from one forward of one latent; a later batch of 2 of TAEF2's 48x40
-   * latents peaked at 255-341 MB against 255-292 MB for twice the figure (up to 1.26 times, in CI,
+   * latents peaked at 255-341 MB against 271-292 MB for twice the figure (up to 1.26 times, in CI,
    * where the probe read 6% low and the batch 10% high): glibc's arenas hold and fragment memory
    * differently from one forward to the next. The budget's own headroom is not meant for that.
    */
