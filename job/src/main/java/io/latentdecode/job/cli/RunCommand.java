@@ -196,7 +196,9 @@ final class RunCommand implements Callable<Integer> {
           "Latents per decoder call. auto: the smallest batch within 5%% of the best throughput,"
               + " measured on the first batches, never more than fits the memory budget (at most "
               + BatchSizes.MAX_AUTO
-              + "). Default: auto.")
+              + "; on a CPU at most "
+              + BatchSizes.CPU_LATENTS_PER_THREAD
+              + " per spark.task.cpus). Default: auto.")
   String batchSize = "auto";
 
   @Option(

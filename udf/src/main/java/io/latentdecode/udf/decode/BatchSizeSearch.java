@@ -13,9 +13,9 @@ import java.util.function.IntSupplier;
 /**
  * {@code --batch-size auto} for one (model, device, latent shape) in one executor JVM: the smallest
  * batch whose throughput is within {@link #TOLERANCE} of the best, found on the run's own batches.
- * Candidates are 1, 2, 4, ... up to the largest batch the memory budget allows, asked for once the
- * first batch of 1 has run (so that the first forwards need not wait for a memory probe, and the
- * probe runs on a warm model).
+ * Candidates are 1, 2, 4, ... up to the largest batch the memory budget and the device allow
+ * ({@link BatchSizes#ceiling}), asked for once the first batch of 1 has run (so that the first
+ * forwards need not wait for a memory probe, and the probe runs on a warm model).
  *
  * <p>Each larger candidate has a trial beside the best size so far (the one before it), and the two
  * are compared on the trial's forwards alone, by the lower median of their times per image:

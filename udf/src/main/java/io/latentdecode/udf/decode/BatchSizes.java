@@ -5,6 +5,7 @@ import io.latentdecode.udf.contract.DecodeSettings;
 import io.latentdecode.udf.latent.Latent;
 import io.latentdecode.udf.model.DecodeService;
 import io.latentdecode.udf.model.DeviceShare;
+import io.latentdecode.udf.model.EngineSetup;
 import io.latentdecode.udf.model.LoadedDecoder;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,14 +18,26 @@ import org.slf4j.LoggerFactory;
  * auto} the smallest batch within a few percent of the best throughput ({@link BatchSizeSearch},
  * once per JVM, model, device and shape), never larger than what fits the task's memory budget at
  * the decoder's measured peak memory per output pixel (measured at the latent's own size when it is
- * larger than the probe's), and at most {@value #MAX_AUTO}. A batch that still runs out of memory
- * is split by {@link BatchDecoder}.
+ * larger than the probe's), and at most {@value #MAX_AUTO} ({@value #CPU_LATENTS_PER_THREAD} per
+ * intra-op thread on a CPU). A batch that still runs out of memory is split by {@link
+ * BatchDecoder}.
  */
 public final class BatchSizes {
   private static final Logger LOG = LoggerFactory.getLogger(BatchSizes.class);
 
   /** Past this, larger batches no longer make a decoder faster, only its queues longer. */
   public static final int MAX_AUTO = 32;
+
+  /**
+   * On a CPU, the most latents per PyTorch intra-op thread of a worker that {@code auto} tries. A
+   * CPU's forward gains little from a batch once each thread has a couple of images: in 15 benches
+   * of TAEF2's 512x256 decodes on two one-thread loops (BENCHMARKS.md), batches of 4 decoded faster
+   * than batches of 2 once and 0-25% slower the other 14 times, at 1.2-1.4 GB peak against 1.0-1.1
+   * GB; one loop of two threads ran batches of 4 and 2 about equally fast. Every worker runs the
+   * size a trial tries at once, so trying 4 on two workers held two batches of 4 (a run's peak went
+   * from 1.1-1.2 to 1.55 GB for no gain). A GPU is bounded by {@link #MAX_AUTO} and its memory.
+   */
+  public static final int CPU_LATENTS_PER_THREAD = 2;
 
   /**
    * What a batch of more than one latent is taken to need over the measured figure times its
@@ -170,17 +183,29 @@ public final class BatchSizes {
     int side = DecodeSettings.VAE_SCALE;
     long imagePixels = (long) latent.height() * side * latent.width() * side;
     long budget = share.budgetBytes();
-    int size = (int) Math.min(MAX_AUTO, largestBatch(budget, perPixel * imagePixels));
+    int ceiling = ceiling(decoder.device().isGpu(), EngineSetup.intraOpThreads());
+    int size = (int) Math.min(ceiling, largestBatch(budget, perPixel * imagePixels));
     LOG.info(
         "--batch-size auto: at most {} for latents {} ({} MB budget per decode, {} B per output"
-            + " pixel, x{} for batches of more than one); the smallest batch within {}% of the best"
-            + " throughput is chosen from the first batches",
+            + " pixel, x{} for batches of more than one; at most {} on this device); the smallest"
+            + " batch within {}% of the best throughput is chosen from the first batches",
         size,
         shape,
         budget >> 20,
         perPixel,
         BATCH_MARGIN,
+        ceiling,
         Math.round(BatchSizeSearch.TOLERANCE * 100));
     return size;
+  }
+
+  /**
+   * The largest batch {@code auto} tries on a device whatever its memory allows: {@link
+   * #CPU_LATENTS_PER_THREAD} per intra-op thread of a worker on a CPU, {@link #MAX_AUTO} on a GPU.
+   */
+  static int ceiling(boolean gpu, int intraOpThreads) {
+    return gpu
+        ? MAX_AUTO
+        : Math.min(MAX_AUTO, CPU_LATENTS_PER_THREAD * Math.max(1, intraOpThreads));
   }
 }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** How much memory a batch is taken to need from the figure measured on one latent. */
+/**
+ * How much memory a batch is taken to need from the figure measured on one latent, and the largest
+ * batch {@code auto} tries on a device.
+ */
 class BatchSizesTest {
   private static final long ONE = 100 << 20;
 
@@ -25,5 +28,14 @@ class BatchSizesTest {
     assertThat(BatchSizes.largestBatch(BatchSizes.bytesForBatch(ONE, 7), ONE)).isEqualTo(7);
     // a budget below one latent still decodes one at a time (its out-of-memory split may tile it)
     assertThat(BatchSizes.largestBatch(ONE / 2, ONE)).isEqualTo(1);
+  }
+
+  @Test
+  void onACpuTheSearchTriesAtMostTwoLatentsPerThreadAndOnAGpuUpToItsMemory() {
+    assertThat(BatchSizes.ceiling(false, 1)).isEqualTo(2);
+    assertThat(BatchSizes.ceiling(false, 2)).isEqualTo(4);
+    assertThat(BatchSizes.ceiling(false, 0)).isEqualTo(2);
+    assertThat(BatchSizes.ceiling(false, 64)).isEqualTo(BatchSizes.MAX_AUTO);
+    assertThat(BatchSizes.ceiling(true, 1)).isEqualTo(BatchSizes.MAX_AUTO);
   }
 }
