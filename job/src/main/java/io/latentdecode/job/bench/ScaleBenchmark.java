@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.hadoop.fs.FileUtil;
 
 /**
  * {@code bench --scale N,...}: the driver's cost as the input grows. For each N it makes N tiny
@@ -97,7 +98,7 @@ public final class ScaleBenchmark {
               f.images());
         }
         if (!keep) {
-          deleteTree(dir);
+          FileUtil.fullyDelete(dir.toFile());
         }
       }
     }
@@ -265,14 +266,6 @@ public final class ScaleBenchmark {
             b.inputs(),
             heap,
             b.heapAfterGcMb() + heap * toGo);
-      }
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
       }
     }
   }
