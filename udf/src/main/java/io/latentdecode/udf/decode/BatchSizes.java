@@ -33,10 +33,10 @@ public final class BatchSizes {
    * CPU's forward gains little from a batch once each thread has a couple of images: in 15 benches
    * of TAEF2's 512x256 decodes on two one-thread loops (BENCHMARKS.md), batches of 4 decoded 15%
    * faster than batches of 2 once and 0-41% slower (median 6%) the other 14 times, at 1.2-1.4 GB
-   * peak against 1.0-1.2 GB; one loop of two threads ran batches of 4 and 2 about equally fast.
-   * Every worker runs the size a trial tries at once, so trying 4 on two workers held two batches
-   * of 4 (a run's peak went from 1.1-1.2 to 1.55 GB for no gain). A GPU is bounded by {@link
-   * #MAX_AUTO} and its memory.
+   * peak against 1.0-1.2 GB; one loop of two threads ran batches of 4 and 2 at the same median
+   * speed. Every worker runs the size a trial tries at once, so trying 4 on two workers held two
+   * batches of 4 (a run's peak went from 1.1-1.2 to 1.55 GB for no gain). A GPU is bounded by
+   * {@link #MAX_AUTO} and its memory.
    */
   public static final int CPU_LATENTS_PER_THREAD = 2;
 
