@@ -20,6 +20,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -41,6 +42,9 @@ import org.apache.spark.sql.types.StructType;
  */
 final class SoakBenchmark {
   private static final int TASKS = 40;
+
+  /** What the halfway columns show when fewer than half the tasks decoded anything. */
+  private static final String NOT_HALFWAY = "n/a";
 
   private SoakBenchmark() {}
 
@@ -98,13 +102,15 @@ final class SoakBenchmark {
                   Map.of(),
                   RunOptions.PROGRESS_INTERVAL_DEFAULT));
       long end = settledRss();
+      // too few latents for half the tasks to decode any: nothing was measured halfway
+      boolean halfway = half.get() > 0;
       long endHeap = heapUsed();
       Map<?, ?> counts = (Map<?, ?>) result.report().fields().get("counts");
       out.printf(
           "%n| soak | latents | tasks | s | RSS at 50%% | RSS at 100%% | RSS growth | heap at 50%% |"
               + " heap at 100%% |%n"
               + "|---|---:|---:|---:|---:|---:|---:|---:|---:|%n"
-              + "| job (png), %d x [%d, %d, %d] | %s | %d | %.1f | %d MB | %d MB | %.1f%% | %d MB |"
+              + "| job (png), %d x [%d, %d, %d] | %s | %d | %.1f | %s | %d MB | %s | %s |"
               + " %d MB |%n",
           latents,
           s.channels(),
@@ -113,10 +119,12 @@ final class SoakBenchmark {
           counts.get("images"),
           TASKS,
           (System.nanoTime() - start) / 1e9,
-          half.get() >> 20,
+          halfway ? (half.get() >> 20) + " MB" : NOT_HALFWAY,
           end >> 20,
-          100.0 * (end - half.get()) / half.get(),
-          halfHeap.get() >> 20,
+          halfway
+              ? String.format(Locale.ROOT, "%.1f%%", 100.0 * (end - half.get()) / half.get())
+              : NOT_HALFWAY,
+          halfway ? (halfHeap.get() >> 20) + " MB" : NOT_HALFWAY,
           endHeap >> 20);
       out.printf("%nResident memory as the tasks finish: %s%n", String.join(", ", trace));
       out.flush();
