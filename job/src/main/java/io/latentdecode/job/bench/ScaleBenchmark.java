@@ -97,8 +97,8 @@ public final class ScaleBenchmark {
               f.utilisation(),
               f.images());
         }
-        if (!keep) {
-          FileUtil.fullyDelete(dir.toFile());
+        if (!keep && !FileUtil.fullyDelete(dir.toFile())) {
+          throw new IOException("Cannot delete the scale benchmark's folder " + dir);
         }
       }
     }

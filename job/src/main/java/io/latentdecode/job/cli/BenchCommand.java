@@ -180,6 +180,10 @@ final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "bench needs --model FILE (TorchScript) or --direct MODEL");
     }
+    if (soakOnly && soak < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--soak-only needs --soak N (the number of latents)");
+    }
     Path work = Files.createTempDirectory("latent-decode-bench-");
     DecodeBenchmark.Settings settings =
         new DecodeBenchmark.Settings(
@@ -195,10 +199,6 @@ final class BenchCommand implements Callable<Integer> {
     java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
     try {
       if (soakOnly) {
-        if (soak < 1) {
-          throw new CommandLine.ParameterException(
-              spec.commandLine(), "--soak-only needs --soak N (the number of latents)");
-        }
         DecodeBenchmark.soak(settings, soak, out);
       } else {
         DecodeBenchmark.run(settings, soak, out);
